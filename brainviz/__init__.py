@@ -1,0 +1,40 @@
+"""brainviz: an educational model of how ketamine is thought to help trauma and PTSD.
+
+One model, four mechanisms (memory-pathway disruption, DMN loosening, BDNF plasticity,
+therapy synergy). This is a teaching model with illustrative numbers whose shapes and
+orderings follow the published record; it is not medical advice and predicts nothing
+for any patient.
+
+Examples
+--------
+>>> import brainviz as bv
+>>> course = bv.simulate(bv.Protocol(doses=[bv.Dose(0, 0.5, "iv")],
+...                                  therapy=[bv.Session(24, "exposure")], days=14))
+>>> course.symptoms[0] > course.at("symptoms", 48.0)
+True
+"""
+
+from .model import SESSION_KINDS, Course, Protocol, Session, simulate, sweep
+from .network import CONDITIONS, PATHWAYS, REGIONS, build_network
+from .params import PARAMS, Param, param_table_markdown
+from .pharmacology import ROUTES, Dose
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CONDITIONS",
+    "Course",
+    "Dose",
+    "PARAMS",
+    "PATHWAYS",
+    "Param",
+    "Protocol",
+    "REGIONS",
+    "ROUTES",
+    "SESSION_KINDS",
+    "Session",
+    "build_network",
+    "param_table_markdown",
+    "simulate",
+    "sweep",
+]

@@ -1,0 +1,192 @@
+"""Dosing and pharmacokinetics: routes, plasma ketamine and norketamine.
+
+A linear three-state ketamine model (central, peripheral, plus an absorption depot for
+non-IV routes) with norketamine formed from ketamine clearance and, for oral and
+nasal routes, from first-pass metabolism. Each dose's response is computed once on a
+1-minute reference grid (exact matrix-exponential steps) and superposed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+
+from ._numerics import _expm, _matrix_powers
+
+__all__ = ["Dose", "ROUTES"]
+
+_MW_KETAMINE = 237.73  # g/mol
+_MW_NORKETAMINE = 223.70  # g/mol
+
+
+@dataclass(frozen=True)
+class _Route:
+    label: str
+    bioavailability: str | None  # PARAMS name, None = 1 (IV)
+    absorption: str | None  # PARAMS name of the absorption rate, None = IV
+    first_pass_norketamine: float  # share of the non-bioavailable part that becomes norketamine
+    default_minutes: float
+    esketamine: bool = False
+
+
+#: Routes of administration. Bioavailability and absorption rates are parameters in
+#: :data:`brainviz.PARAMS`; the first-pass norketamine shares are illustrative
+#: (Fanta 2015: norketamine share much higher after oral and intranasal dosing).
+ROUTES = MappingProxyType({
+    "iv": _Route("IV infusion", None, None, 0.0, 40.0),
+    "im": _Route("intramuscular", "f_im", "ka_im", 0.0, 1.0),
+    "intranasal": _Route("intranasal", "f_intranasal", "ka_intranasal", 0.5, 1.0),
+    "esketamine_nasal": _Route("esketamine nasal spray", "f_esketamine_nasal",
+                               "ka_intranasal", 0.5, 5.0, esketamine=True),
+    "sublingual": _Route("sublingual", "f_sublingual", "ka_sublingual", 0.7, 1.0),
+    "oral": _Route("oral", "f_oral", "ka_oral", 0.9, 1.0),
+})
+
+_MAX_MG_PER_KG = 5.0
+_MAX_MINUTES = 240.0
+
+
+def _check_number(name: str, value, low: float, high: float, unit: str,
+                  low_open: bool = False) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    value = float(value)
+    ok = math.isfinite(value) and (value > low if low_open else value >= low) and value <= high
+    if not ok:
+        bracket = "(" if low_open else "["
+        raise ValueError(f"{name} must be in {bracket}{low:g}, {high:g}] {unit}, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Dose:
+    """One dose of ketamine.
+
+    Parameters
+    ----------
+    at_h : float
+        Start of the dose, hours after the course starts (>= 0).
+    mg_per_kg : float
+        Dose in mg per kg body weight, in (0, 5]. The antidepressant IV dose is 0.5.
+    route : str
+        One of ``"iv"``, ``"im"``, ``"intranasal"``, ``"esketamine_nasal"``,
+        ``"sublingual"``, ``"oral"``.
+    duration_min : float, optional
+        How long the dose is given over, in [1, 240] minutes. Defaults to 40 for IV
+        (the standard infusion), 5 for the esketamine spray, 1 otherwise.
+
+    Examples
+    --------
+    >>> from brainviz import Dose
+    >>> Dose(at_h=0, mg_per_kg=0.5, route="iv").duration_min
+    40.0
+    """
+
+    at_h: float
+    mg_per_kg: float
+    route: str = "iv"
+    duration_min: float | None = None
+
+    def __post_init__(self):
+        at_h = _check_number("Dose.at_h", self.at_h, 0.0, math.inf, "h")
+        mg = _check_number("Dose.mg_per_kg", self.mg_per_kg, 0.0, _MAX_MG_PER_KG, "mg/kg",
+                           low_open=True)
+        if not isinstance(self.route, str):
+            raise TypeError(f"Dose.route must be a string, got {type(self.route).__name__}")
+        if self.route not in ROUTES:
+            import difflib
+
+            close = difflib.get_close_matches(self.route, ROUTES.keys(), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ValueError(
+                f"Dose.route must be one of {list(ROUTES)}, got {self.route!r}{hint}"
+            )
+        minutes = self.duration_min
+        if minutes is None:
+            minutes = ROUTES[self.route].default_minutes
+        minutes = _check_number("Dose.duration_min", minutes, 1.0, _MAX_MINUTES, "min")
+        object.__setattr__(self, "at_h", at_h)
+        object.__setattr__(self, "mg_per_kg", mg)
+        object.__setattr__(self, "duration_min", minutes)
+
+
+_REF_DT_H = 1.0 / 60.0
+_REF_HORIZON_H = 168.0
+_REF_T = np.arange(int(_REF_HORIZON_H / _REF_DT_H) + 1) * _REF_DT_H
+
+
+def _dose_kernel(route: str, minutes: float, p: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Plasma ketamine and norketamine (ng/mL) after 1 mg/kg, on the reference grid.
+
+    ``p`` maps parameter names to floats. Returns two arrays over ``_REF_T``.
+    """
+    r = ROUTES[route]
+    v1, v2 = p["ket_v_central"], p["ket_v_peripheral"]
+    cl, q = p["ket_clearance"], p["ket_q"]
+    k_nk = math.log(2.0) / p["norket_half_life_h"]
+    f = 1.0 if r.bioavailability is None else p[r.bioavailability]
+    ka = 0.0 if r.absorption is None else p[r.absorption]
+    mw = _MW_NORKETAMINE / _MW_KETAMINE
+    # states: depot, central, peripheral, norketamine (amounts, mg/kg)
+    m = np.array([
+        [-ka, 0.0, 0.0, 0.0],
+        [f * ka, -(cl + q) / v1, q / v2, 0.0],
+        [0.0, q / v1, -q / v2, 0.0],
+        [r.first_pass_norketamine * (1.0 - f) * ka * mw, p["norket_fraction"] * cl / v1 * mw,
+         0.0, -k_nk],
+    ])
+    entry = 1 if r.absorption is None else 0
+    n_steps = _REF_T.size
+    n_in = max(1, int(round(minutes / 60.0 / _REF_DT_H)))
+    # exact zero-order-hold step: expm of the augmented matrix [[M, e], [0, 0]]
+    aug = np.zeros((5, 5))
+    aug[:4, :4] = m
+    aug[entry, 4] = 1.0 / (n_in * _REF_DT_H)  # rate that delivers 1 mg/kg over the dose
+    step = _expm(aug * _REF_DT_H)
+    phi, gamma = step[:4, :4], step[:4, 4]
+    powers = _matrix_powers(phi, n_steps)
+    during = np.cumsum(powers @ gamma, axis=0)  # state after k steps of constant input
+    state = np.zeros((n_steps, 4))
+    state[1:n_in + 1] = during[: min(n_in, n_steps - 1)]
+    if n_in + 1 < n_steps:
+        state[n_in + 1:] = powers[1: n_steps - n_in] @ during[n_in - 1]
+    ket = state[:, 1] / v1 * 1000.0  # mg/L -> ng/mL
+    nor = state[:, 3] / p["norket_v"] * 1000.0
+    return ket, nor
+
+
+def _plasma(dose_lists, t_h: np.ndarray, params: dict[str, np.ndarray]):
+    """Ketamine, norketamine (ng/mL) and NMDA-effective concentration (uM).
+
+    ``dose_lists`` holds one sequence of :class:`Dose` per protocol; ``params`` holds
+    ``(n, 1)`` arrays. Returns three ``(n, len(t_h))`` arrays.
+    """
+    n = len(dose_lists)
+    ket = np.zeros((n, t_h.size))
+    nor = np.zeros((n, t_h.size))
+    eff = np.zeros((n, t_h.size))
+    cache: dict = {}
+    for b, doses in enumerate(dose_lists):
+        if not doses:
+            continue
+        p = {name: float(v[min(b, v.shape[0] - 1), 0]) for name, v in params.items()}
+        pk_key = tuple(sorted(p.items()))
+        for dose in doses:
+            key = (dose.route, dose.duration_min, pk_key)
+            if key not in cache:
+                cache[key] = _dose_kernel(dose.route, dose.duration_min, p)
+            k_ket, k_nor = cache[key]
+            start = np.searchsorted(t_h, dose.at_h)
+            stop = np.searchsorted(t_h, dose.at_h + _REF_HORIZON_H, side="right")
+            rel = t_h[start:stop] - dose.at_h
+            ck = dose.mg_per_kg * np.interp(rel, _REF_T, k_ket)
+            cn = dose.mg_per_kg * np.interp(rel, _REF_T, k_nor)
+            potency = p["esketamine_potency"] if ROUTES[dose.route].esketamine else 1.0
+            ket[b, start:stop] += ck
+            nor[b, start:stop] += cn
+            eff[b, start:stop] += potency * (ck / _MW_KETAMINE
+                                             + p["norket_potency"] * cn / _MW_NORKETAMINE)
+    return ket, nor, eff
