@@ -125,6 +125,15 @@ def _inverse_small(a) -> list:
     as nested lists of arrays. Same conditions as :func:`_solve_small`.
     """
     k = len(a)
+    if k == 2:
+        det = a[0][0] * a[1][1] - a[0][1] * a[1][0]
+        return [[a[1][1] / det, -a[0][1] / det], [-a[1][0] / det, a[0][0] / det]]
+    if k == 3:  # adjugate over determinant: about 40 vector operations
+        adj = [[a[(j + 1) % 3][(i + 1) % 3] * a[(j + 2) % 3][(i + 2) % 3]
+                - a[(j + 1) % 3][(i + 2) % 3] * a[(j + 2) % 3][(i + 1) % 3]
+                for j in range(3)] for i in range(3)]
+        det = a[0][0] * adj[0][0] + a[0][1] * adj[1][0] + a[0][2] * adj[2][0]
+        return [[adj[i][j] / det for j in range(3)] for i in range(3)]
     a = [list(row) for row in a]
     inv = [[1.0 if i == j else 0.0 for j in range(k)] for i in range(k)]
     for p in range(k):
@@ -137,3 +146,20 @@ def _inverse_small(a) -> list:
                 a[i] = [x - f * y for x, y in zip(a[i], a[p])]
                 inv[i] = [x - f * y for x, y in zip(inv[i], inv[p])]
     return inv
+
+
+def _adjugate_small(a) -> list:
+    """Adjugate (inverse times determinant) of many small matrices at once.
+
+    Closed form for 2x2 and 3x3; larger matrices fall back to the inverse, which
+    differs by the positive determinant factor for the positive-definite matrices
+    the model passes (callers only use ratios).
+    """
+    k = len(a)
+    if k == 2:
+        return [[a[1][1], -a[0][1]], [-a[1][0], a[0][0]]]
+    if k == 3:
+        return [[a[(j + 1) % 3][(i + 1) % 3] * a[(j + 2) % 3][(i + 2) % 3]
+                 - a[(j + 1) % 3][(i + 2) % 3] * a[(j + 2) % 3][(i + 1) % 3]
+                 for j in range(3)] for i in range(3)]
+    return _inverse_small(a)

@@ -22,14 +22,15 @@ fluctuations. See ``docs/MODEL.md`` for the equations.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from types import MappingProxyType
 from typing import Mapping, Sequence
 
 import networkx as nx
 import numpy as np
 
-from ._numerics import _decay_scan, _first_order, _inverse_small, _solve_small
+from ._numerics import _adjugate_small, _decay_scan, _first_order, _solve_small
 from .network import CONDITIONS, build_network
 from .params import _resolve
 from .pharmacology import Dose, _check_number, _plasma
@@ -55,7 +56,8 @@ SESSION_KINDS = MappingProxyType({
 
 _MAX_DAYS = 365.0
 _FINE_H = 5.0 / 60.0  # 5-minute step while the drug acts and in reconsolidation windows
-_MEDIUM_H = 0.25
+_MEDIUM_H = 0.25  # 15-minute step up to two days after a dose
+_COARSE_H = 3.0  # when nothing acts faster than days
 _CHUNK_ELEMENTS = 2e5  # (protocols x time points) per batch: keeps arrays cache-sized
 _CHUNK_MAX = 64
 _RECON_OPEN_H = 10.0 / 60.0  # the window opens about 10 min after retrieval (Nader 2000)
@@ -235,21 +237,19 @@ class Course:
         and trace weakening.
     protocol, params, seed
         The inputs that made this course (``params`` as plain floats).
+    network : networkx.DiGraph
+        A fresh copy of the untreated network of the protocol's condition.
     """
 
     t_h: np.ndarray
     series: Mapping[str, np.ndarray]
     probe_t_h: np.ndarray
-    activity: np.ndarray
-    rest_activity: np.ndarray
-    edge_weights: np.ndarray
     regions: tuple
     edges: tuple
-    session_log: tuple
+    _sessions: Mapping[str, np.ndarray]
     protocol: Protocol
     params: Mapping[str, float]
     seed: int
-    network: nx.DiGraph = field(repr=False)
 
     def __getattr__(self, name):
         series = self.__dict__.get("series")
@@ -259,6 +259,38 @@ class Course:
 
     def __dir__(self):
         return sorted(set(super().__dir__()) | set(self.series))
+
+    @cached_property
+    def session_log(self) -> tuple:
+        """One dict per therapy session: what happened in it (see the class doc)."""
+        return tuple(
+            {"at_h": s.at_h, "kind": s.kind, "minutes": s.minutes,
+             **{k: float(v[j]) for k, v in self._sessions.items()}}
+            for j, s in enumerate(self.protocol.therapy))
+
+    @property
+    def network(self) -> nx.DiGraph:
+        """A fresh copy of the untreated network this course ran on."""
+        return build_network(self.protocol.condition)
+
+    @cached_property
+    def _views(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return _network_views(self)
+
+    @property
+    def activity(self) -> np.ndarray:
+        """Region activity during a trauma cue, ``(n_probes, n_regions)``."""
+        return self._views[0]
+
+    @property
+    def rest_activity(self) -> np.ndarray:
+        """Region activity at rest with seeded fluctuations, ``(n_probes, n_regions)``."""
+        return self._views[1]
+
+    @property
+    def edge_weights(self) -> np.ndarray:
+        """Signed edge weights ``(n_probes, n_edges)``; positive excitatory."""
+        return self._views[2]
 
     @property
     def t_days(self) -> np.ndarray:
@@ -389,8 +421,7 @@ def _collapse(v: np.ndarray) -> np.ndarray:
 
 def _time_grid(protocols: list[Protocol], params: dict[str, np.ndarray]) -> np.ndarray:
     end = protocols[0].days * 24.0
-    pieces = [np.arange(0.0, end, 1.0), [end]]
-    window = float(params["reconsolidation_window_h"].max()) + 1.0
+    pieces = [np.arange(0.0, end, _COARSE_H), [end]]
     starts_fine, starts_session = set(), set()
     for p in protocols:
         starts_fine.update(d.at_h for d in p.doses)
@@ -398,39 +429,102 @@ def _time_grid(protocols: list[Protocol], params: dict[str, np.ndarray]) -> np.n
     for t0 in starts_fine:
         pieces.append(np.arange(t0, min(t0 + 12.0, end), _FINE_H))
         pieces.append(np.arange(t0 + 12.0, min(t0 + 48.0, end), _MEDIUM_H))
-    for t0 in starts_session:  # session start and the window's opening and close
-        pieces.append([t0, t0 + _RECON_OPEN_H, t0 + window - 1.0])
+        pieces.append(np.arange(t0 + 48.0, min(t0 + 168.0, end), 1.0))
+    windows = np.unique(params["reconsolidation_window_h"])
+    for t0 in starts_session:  # session start and the window's opening and closes
+        pieces.append(np.concatenate([[t0, t0 + _RECON_OPEN_H], t0 + windows]))
     grid = np.unique(np.round(np.concatenate([np.asarray(x, float) for x in pieces]), 6))
     return grid[grid <= end]
 
 
-def _network_structure(graph: nx.DiGraph):
-    """Static structure of the rate model: node order, edge order, solve blocks."""
-    nodes = tuple(graph.nodes)
-    index = {n: i for i, n in enumerate(nodes)}
-    edges = tuple(graph.edges)
-    cond = nx.condensation(graph)
-    blocks = [tuple(sorted(cond.nodes[c]["members"], key=index.get))
-              for c in nx.topological_sort(cond)]
-    return nodes, index, edges, blocks
+@lru_cache(maxsize=32)
+def _circuit(conditions: tuple) -> "_Circuit":
+    """The circuit for a sequence of conditions (cached: its arrays are never written)."""
+    graphs = {c: build_network(c) for c in set(conditions)}
+    return _Circuit([graphs[c] for c in conditions])
 
 
-def _solve_rates(graph_struct, weights: dict, inputs: dict) -> dict:
+class _Circuit:
+    """The linear rate model on a stack of graphs (one per protocol, same structure).
+
+    Base edge weights are ``(n, 1)`` columns; the time-varying pathway strengths
+    (trauma trace, vmPFC efficacy and extinction, DMN coupling) scale them.
+    """
+
+    def __init__(self, graphs: Sequence[nx.DiGraph]):
+        g0 = graphs[0]
+        self.graph = g0
+        self.nodes = tuple(g0.nodes)
+        self.index = {r: i for i, r in enumerate(self.nodes)}
+        self.edges = tuple(g0.edges)
+        cond = nx.condensation(g0)
+        self.blocks = [tuple(sorted(cond.nodes[c]["members"], key=self.index.get))
+                       for c in nx.topological_sort(cond)]
+        self.base = {e: np.array([[g.edges[e]["weight"]] for g in graphs]) for e in self.edges}
+        self.sign = {e: g0.edges[e]["sign"] for e in self.edges}
+        self.pathway = {e: g0.edges[e]["pathway"] for e in self.edges}
+        self.rest = {r: g0.nodes[r]["rest_input"] for r in self.nodes}
+        self.cue = {r: g0.nodes[r]["cue_input"] for r in self.nodes}
+        self.prefrontal = [r for r in self.nodes if g0.nodes[r]["pfc"]]
+        self.dmn = [r for r in self.nodes if g0.nodes[r]["system"] == "dmn"]
+        self.upstream = {r: nx.ancestors(g0, r) | {r} for r in self.nodes}
+        trace = [e for e in self.edges if self.pathway[e] == "trauma trace"]
+        self.trace_base = np.mean([self.base[e] for e in trace], axis=0)
+
+    def weights(self, trace, vmpfc, extinction, coupling) -> dict:
+        """Signed weights given relative trace, vmPFC efficacy, extinction, DMN coupling."""
+        w = {}
+        for e in self.edges:
+            kind = self.pathway[e]
+            if kind == "trauma trace":
+                val = self.base[e] * trace
+            elif kind == "extinction":
+                val = vmpfc * (self.base[e] + extinction)
+            elif kind == "DMN loop":
+                val = self.base[e] * coupling
+            else:
+                val = self.base[e]
+            w[e] = self.sign[e] * val
+        return w
+
+    def inputs(self, glutamate, cue_scale, glutamate_gain) -> dict:
+        """Region inputs: rest, plus a trauma cue, plus the prefrontal glutamate burst."""
+        h = {}
+        for r in self.nodes:
+            val = self.rest[r] + self.cue[r] * cue_scale
+            if r in self.prefrontal:
+                val = val + glutamate_gain * (glutamate - 1.0)
+            h[r] = val
+        return h
+
+    def rates(self, weights: dict, inputs: dict, target: str | None = None) -> dict:
+        """Steady-state rates of all regions, or only of ``target`` and its inputs."""
+        blocks = self.blocks
+        if target is not None:
+            blocks = [b for b in blocks if set(b) & self.upstream[target]]
+        return _solve_rates(blocks, weights, inputs)
+
+    def dmn_connectivity(self, weights: dict):
+        return _dmn_connectivity(self.dmn, weights)
+
+
+def _solve_rates(blocks, weights: dict, inputs: dict) -> dict:
     """Steady state ``r = W r + h`` of the linear rate model, block by block.
 
     ``weights`` maps ``(u, v)`` to signed weight arrays and ``inputs`` maps regions
     to input arrays; all broadcast together. Strongly connected blocks are solved
     exactly in topological order, so the cost is a few vector operations per region.
     """
-    nodes, _, edges, blocks = graph_struct
     rates: dict = {}
-    incoming = {n: [(u, w) for (u, v), w in weights.items() if v == n] for n in nodes}
+    incoming: dict = {}
+    for (u, v), w in weights.items():
+        incoming.setdefault(v, []).append((u, w))
     for block in blocks:
         members = set(block)
         drive = []
         for n in block:
             total = inputs[n]
-            for u, w in incoming[n]:
+            for u, w in incoming.get(n, ()):
                 if u not in members:
                     total = total + w * rates[u]
             drive.append(total)
@@ -465,7 +559,8 @@ def _dmn_connectivity(dmn: Sequence[str], weights: dict) -> np.ndarray:
                 b = weights.get((dmn[j], dmn[i]), 0.0)
                 sym[i, j] = 0.5 * (a + b)
     mat = [[1.0 if i == j else -sym[i, j] for j in range(k)] for i in range(k)]
-    cov = _inverse_small(mat)
+    # correlations need the inverse only up to a positive factor: the adjugate
+    cov = _adjugate_small(mat)
     corr = [cov[i][j] / np.sqrt(cov[i][i] * cov[j][j])
             for i in range(k) for j in range(k) if i < j]
     return sum(corr) / len(corr)
@@ -515,20 +610,8 @@ def _run(protocols: list[Protocol], prm: dict[str, np.ndarray], seed: int,
     dmn_coupling = 1.0 - np.clip(loose_fast + remodel, 0.0, 0.9)
 
     # ---- networks: one graph per condition, stacked per protocol ----------------
-    graphs = {c: build_network(c) for c in {p.condition for p in protocols}}
-    graph0 = next(iter(graphs.values()))
-    struct = _network_structure(graph0)
-    nodes, index, edges, _ = struct
-    base_w = {e: np.array([[graphs[p.condition].edges[e]["weight"]] for p in protocols])
-              for e in edges}
-    sign = {e: graph0.edges[e]["sign"] for e in edges}
-    pathway = {e: graph0.edges[e]["pathway"] for e in edges}
-    rest_in = {r: graph0.nodes[r]["rest_input"] for r in nodes}
-    cue_in = {r: graph0.nodes[r]["cue_input"] for r in nodes}
-    prefrontal = [r for r in nodes if r in ("vmpfc", "mpfc")]
-    dmn = [r for r in nodes if graph0.nodes[r]["system"] == "dmn"]
-    trace_edges = [e for e in edges if pathway[e] == "trauma trace"]
-    trace_base = np.mean([base_w[e] for e in trace_edges], axis=0)
+    circuit = _circuit(tuple(p.condition for p in protocols))
+    glu_gain = P["acute_glutamate_gain"]
 
     # ---- therapy sessions (padded to a rectangle) --------------------------------
     n_s = max((len(p.therapy) for p in protocols), default=0)
@@ -559,34 +642,16 @@ def _run(protocols: list[Protocol], prm: dict[str, np.ndarray], seed: int,
     cum_close = np.stack([np.interp(closes[b], t, cum[b]) for b in range(n)])
     destabilised = s_ret * s_valid * at_sessions(nmda_free)
     log_keep = -P["reconsolidation_rate"] * destabilised * (cum_close - cum_open)
-    # progress through each window follows the accumulated plasticity
+    # inside a window the trace weakens in step with the plasticity excess: the log
+    # trace is the integral of excess times a step function that is on in windows
     span = np.maximum(cum_close - cum_open, 1e-12)
-    progress = np.clip((cum[:, :, None] - cum_open[:, None, :]) / span[:, None, :], 0.0, 1.0)
-    trace_rel = np.exp(np.sum(log_keep[:, None, :] * progress, axis=2)) if n_s else np.ones_like(t)
-    trace_rel = np.broadcast_to(trace_rel, (n, t.size))
-
-    def weights_at(trace, vmpfc, extinction, coupling):
-        w = {}
-        for e in edges:
-            if pathway[e] == "trauma trace":
-                val = base_w[e] * trace
-            elif pathway[e] == "extinction":
-                val = vmpfc * (base_w[e] + extinction)
-            elif pathway[e] == "DMN loop":
-                val = base_w[e] * coupling
-            else:
-                val = base_w[e]
-            w[e] = sign[e] * val
-        return w
-
-    def inputs_at(glu, cue_scale):
-        h = {}
-        for r in nodes:
-            val = rest_in[r] + cue_in[r] * cue_scale
-            if r in prefrontal:
-                val = val + P["acute_glutamate_gain"] * (glu - 1.0)
-            h[r] = val
-        return h
+    on = np.zeros((n, t.size + 1))
+    every = np.broadcast_to(rows, s_idx.shape)
+    np.add.at(on, (every, np.searchsorted(t, opens - 1e-9)), log_keep / span)
+    np.add.at(on, (every, np.searchsorted(t, closes - 1e-9)), -log_keep / span)
+    step_on = np.cumsum(on[:, :t.size - 1], axis=1)
+    trace_rel = np.ones((n, t.size))
+    trace_rel[:, 1:] = np.exp(np.cumsum(step_on * np.diff(cum, axis=1), axis=1))
 
     # ---- extinction: built session by session (tolerability depends on state) ----
     tau_lab = np.array([[c["extinction_retention_h"]] for c in cond])
@@ -606,9 +671,9 @@ def _run(protocols: list[Protocol], prm: dict[str, np.ndarray], seed: int,
         def now(x):  # value at this session, as an (n, 1) column like the params
             return np.broadcast_to(x, (n, t.size))[rows[:, 0], col][:, None]
 
-        w = weights_at(now(trace_rel), now(vmpfc_eff), ext_before[:, None], 1.0)
-        h = inputs_at(now(glutamate), s_arousal[:, j:j + 1])
-        rates = _solve_rates(struct, w, h)
+        w = circuit.weights(now(trace_rel), now(vmpfc_eff), ext_before[:, None], 1.0)
+        h = circuit.inputs(now(glutamate), s_arousal[:, j:j + 1], glu_gain)
+        rates = circuit.rates(w, h, target="amygdala")
         a = np.maximum(np.broadcast_to(rates["amygdala"], (n, 1))[:, 0], 0.0)
         low, high = P["tolerance_low"][:, 0], P["tolerance_high"][:, 0]
         tol = 1.0 / (1.0 + np.exp(-(a - low) / 0.05)) / (1.0 + np.exp((a - high) / 0.1))
@@ -629,70 +694,75 @@ def _run(protocols: list[Protocol], prm: dict[str, np.ndarray], seed: int,
                   + _decaying(jump_stab, dt, tau_stab))
 
     # ---- the network on the whole grid: trauma-cue response and DMN connectivity -
-    w_grid = weights_at(trace_rel, vmpfc_eff, extinction, dmn_coupling)
-    h_cue = inputs_at(glutamate, 1.0)
-    rates_cue = _solve_rates(struct, w_grid, h_cue)
+    w_grid = circuit.weights(trace_rel, vmpfc_eff, extinction, dmn_coupling)
+    rates_cue = circuit.rates(w_grid, circuit.inputs(glutamate, 1.0, glu_gain), "amygdala")
     amygdala = np.maximum(np.broadcast_to(rates_cue["amygdala"], (n, t.size)), 0.0)
-    dmn_fc = np.broadcast_to(_dmn_connectivity(dmn, w_grid), (n, t.size))
+    dmn_fc = np.broadcast_to(circuit.dmn_connectivity(w_grid), (n, t.size))
     intrusion = np.clip(amygdala / P["symptom_amygdala_ref"], 0.0, 1.0)
     rumination = np.clip((dmn_fc - _FC_FLOOR) / _FC_SPAN, 0.0, 1.0)
     wi = P["symptom_intrusion_weight"]
     symptoms = 100.0 * (wi * intrusion + (1.0 - wi) * rumination)
 
-    # ---- hourly probes: region activity and edge weights -------------------------
-    probe_t = np.arange(0.0, t[-1] + 1e-9, 1.0)
-    pi = np.searchsorted(t, probe_t)
-    # (protocol, column, probe) arrays: contiguous per column; courses get transposed views
-    activity = np.stack([np.broadcast_to(rates_cue[r], (n, t.size))[:, pi] for r in nodes],
-                        axis=1)
-    w_probe = {e: np.broadcast_to(v, (n, t.size))[:, pi] for e, v in w_grid.items()}
-    rng = np.random.default_rng(seed)
-    noise = rng.standard_normal((probe_t.size, len(nodes)))
-    h_rest = inputs_at(np.broadcast_to(glutamate, (n, t.size))[:, pi], 0.0)
-    h_rest = {r: h_rest[r] + P["noise_sd"] * noise[None, :, index[r]] for r in nodes}
-    rates_rest = _solve_rates(struct, w_probe, h_rest)
-    rest_activity = np.stack([np.broadcast_to(rates_rest[r], (n, probe_t.size))
-                              for r in nodes], axis=1)
-    edge_weights = np.stack([np.broadcast_to(w_probe[e], (n, probe_t.size)) for e in edges],
-                            axis=1)
-
     series = {
         "plasma_ng_ml": ket, "norketamine_ng_ml": nor, "nmda_occupancy": occ,
         "dissociation": dissociation, "glutamate": glutamate, "bdnf": 1.0 + bdnf_dev,
         "mtor": mtor, "spine_density": spine_density, "plasticity": plasticity,
-        "trauma_trace": trace_base * trace_rel, "extinction": extinction,
+        "trauma_trace": circuit.trace_base * trace_rel, "extinction": extinction,
         "vmpfc_efficacy": vmpfc_eff, "dmn_coupling": dmn_coupling,
         "dmn_connectivity": dmn_fc, "amygdala_response": amygdala, "symptoms": symptoms,
     }
     assert set(series) == set(_SERIES)
     series = {k: _readonly(np.ascontiguousarray(np.broadcast_to(v, (n, t.size))))
               for k, v in series.items()}
-    activity, rest_activity, edge_weights = (_readonly(x) for x in
-                                             (activity, rest_activity, edge_weights))
     t_ro = _readonly(t)
-    probe_ro = _readonly(probe_t)
+    probe_ro = _readonly(np.arange(0.0, t[-1] + 1e-9, 1.0))
+    keep = np.exp(log_keep)
+    shared_params = None
+    if all(v.shape[0] == 1 for v in prm.values()):
+        shared_params = MappingProxyType({k: float(v[0, 0]) for k, v in prm.items()})
     courses = []
     for b, p in enumerate(protocols):
-        log = tuple(
-            {"at_h": float(s_t[b, j]), "kind": p.therapy[j].kind,
-             "minutes": float(s_min[b, j]), "amygdala_response": float(amyg_s[b, j]),
-             "tolerability": float(tol_s[b, j]), "extinction_gained": float(gains[b, j]),
-             "consolidated_share": float(stable[b, j]),
-             "trace_kept": float(np.exp(log_keep[b, j]))}
-            for j in range(len(p.therapy)))
+        m = len(p.therapy)
+        log = {"amygdala_response": amyg_s[b, :m], "tolerability": tol_s[b, :m],
+               "extinction_gained": gains[b, :m], "consolidated_share": stable[b, :m],
+               "trace_kept": keep[b, :m]}
         courses.append(Course(
             t_h=t_ro,
             series=MappingProxyType({k: v[b] for k, v in series.items()}),
             probe_t_h=probe_ro,
-            activity=activity[b].T,
-            rest_activity=rest_activity[b].T,
-            edge_weights=edge_weights[b].T,
-            regions=nodes, edges=edges, session_log=log, protocol=p,
-            params=MappingProxyType({k: float(v[min(b, v.shape[0] - 1), 0])
-                                     for k, v in prm.items()}),
-            seed=seed, network=graphs[p.condition],
+            regions=circuit.nodes, edges=circuit.edges, _sessions=log, protocol=p,
+            params=shared_params or MappingProxyType({k: float(v[min(b, v.shape[0] - 1), 0])
+                                                      for k, v in prm.items()}),
+            seed=seed,
         ))
     return courses
+
+
+def _network_views(course: Course) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hourly network views of one course, from its stored pathway strengths.
+
+    Computed on first access, so that sweeps pay only for what is looked at.
+    """
+    circuit = _circuit((course.protocol.condition,))
+    probe = course.probe_t_h
+    at = {k: np.interp(probe, course.t_h, course.series[k])[None, :]
+          for k in ("trauma_trace", "vmpfc_efficacy", "extinction", "dmn_coupling", "glutamate")}
+    w = circuit.weights(at["trauma_trace"] / circuit.trace_base, at["vmpfc_efficacy"],
+                        at["extinction"], at["dmn_coupling"])
+    gain = course.params["acute_glutamate_gain"]
+    cue = circuit.rates(w, circuit.inputs(at["glutamate"], 1.0, gain))
+    noise = np.random.default_rng(course.seed).standard_normal((len(circuit.nodes), probe.size))
+    h_rest = circuit.inputs(at["glutamate"], 0.0, gain)
+    h_rest = {r: h_rest[r] + course.params["noise_sd"] * noise[circuit.index[r]]
+              for r in circuit.nodes}
+    rest = circuit.rates(w, h_rest)
+
+    def table(columns, values):
+        return _readonly(np.stack([np.broadcast_to(values[c], (1, probe.size))[0]
+                                   for c in columns], axis=1))
+
+    return (table(circuit.nodes, cue), table(circuit.nodes, rest),
+            table(circuit.edges, w))
 
 
 def _decaying(jumps: np.ndarray, dt: np.ndarray, tau) -> np.ndarray:

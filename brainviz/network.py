@@ -80,6 +80,8 @@ _REST_INPUT = MappingProxyType({
     "vmpfc": 0.4, "mpfc": 0.3, "pcc": 0.3, "angular": 0.3,
 })
 _CUE_INPUT = MappingProxyType({"thalamus": 1.0, "hippocampus": 0.5})
+#: Prefrontal cortex, where sub-anaesthetic ketamine raises glutamate (Moghaddam 1997).
+_PFC = frozenset({"vmpfc", "mpfc"})
 
 
 def build_network(condition: str = "ptsd") -> nx.DiGraph:
@@ -95,7 +97,8 @@ def build_network(condition: str = "ptsd") -> nx.DiGraph:
     -------
     networkx.DiGraph
         A new graph. Nodes carry ``label``, ``system``, ``mni`` (x, y, z in mm),
-        ``source``, ``rest_input`` and ``cue_input``; edges carry ``weight`` (>= 0),
+        ``source``, ``rest_input``, ``cue_input`` (model inputs at rest and during a
+        trauma reminder) and ``pfc`` (prefrontal cortex, receives the glutamate burst); edges carry ``weight`` (>= 0),
         ``sign`` (+1 excitatory, -1 inhibitory), ``pathway`` and ``source``;
         ``G.graph`` holds the condition-level numbers of :data:`CONDITIONS`.
 
@@ -119,6 +122,7 @@ def build_network(condition: str = "ptsd") -> nx.DiGraph:
         graph.add_node(
             name, label=label, system=system, mni=tuple(mni), source=source,
             rest_input=_REST_INPUT[name], cue_input=_CUE_INPUT.get(name, 0.0),
+            pfc=name in _PFC,
         )
     column = 4 if condition == "ptsd" else 5
     for row in PATHWAYS:

@@ -8,6 +8,7 @@ nasal routes, from first-pass metabolism. Each dose's response is computed once 
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -118,11 +119,24 @@ _REF_HORIZON_H = 168.0
 _REF_T = np.arange(int(_REF_HORIZON_H / _REF_DT_H) + 1) * _REF_DT_H
 
 
+_PK_PARAMS = ("ket_v_central", "ket_v_peripheral", "ket_clearance", "ket_q",
+              "norket_half_life_h", "norket_fraction", "norket_v")
+
+
 def _dose_kernel(route: str, minutes: float, p: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
     """Plasma ketamine and norketamine (ng/mL) after 1 mg/kg, on the reference grid.
 
-    ``p`` maps parameter names to floats. Returns two arrays over ``_REF_T``.
+    ``p`` maps parameter names to floats. Returns two read-only arrays over ``_REF_T``,
+    cached by the parameters that shape them.
     """
+    r = ROUTES[route]
+    names = _PK_PARAMS + tuple(x for x in (r.bioavailability, r.absorption) if x)
+    return _cached_kernel(route, minutes, tuple((k, p[k]) for k in names))
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_kernel(route: str, minutes: float, items: tuple) -> tuple[np.ndarray, np.ndarray]:
+    p = dict(items)
     r = ROUTES[route]
     v1, v2 = p["ket_v_central"], p["ket_v_peripheral"]
     cl, q = p["ket_clearance"], p["ket_q"]
@@ -155,6 +169,8 @@ def _dose_kernel(route: str, minutes: float, p: dict[str, float]) -> tuple[np.nd
         state[n_in + 1:] = powers[1: n_steps - n_in] @ during[n_in - 1]
     ket = state[:, 1] / v1 * 1000.0  # mg/L -> ng/mL
     nor = state[:, 3] / p["norket_v"] * 1000.0
+    ket.setflags(write=False)
+    nor.setflags(write=False)
     return ket, nor
 
 
@@ -168,25 +184,33 @@ def _plasma(dose_lists, t_h: np.ndarray, params: dict[str, np.ndarray]):
     ket = np.zeros((n, t_h.size))
     nor = np.zeros((n, t_h.size))
     eff = np.zeros((n, t_h.size))
-    cache: dict = {}
+    shared = all(v.shape[0] == 1 for v in params.values())
+    # doses that share a kernel and a start time are computed once and scaled
+    groups: dict = {}
     for b, doses in enumerate(dose_lists):
-        if not doses:
-            continue
-        p = {name: float(v[min(b, v.shape[0] - 1), 0]) for name, v in params.items()}
-        pk_key = tuple(sorted(p.items()))
+        row = 0 if shared else b
         for dose in doses:
-            key = (dose.route, dose.duration_min, pk_key)
-            if key not in cache:
-                cache[key] = _dose_kernel(dose.route, dose.duration_min, p)
-            k_ket, k_nor = cache[key]
-            start = np.searchsorted(t_h, dose.at_h)
-            stop = np.searchsorted(t_h, dose.at_h + _REF_HORIZON_H, side="right")
-            rel = t_h[start:stop] - dose.at_h
-            ck = dose.mg_per_kg * np.interp(rel, _REF_T, k_ket)
-            cn = dose.mg_per_kg * np.interp(rel, _REF_T, k_nor)
-            potency = p["esketamine_potency"] if ROUTES[dose.route].esketamine else 1.0
-            ket[b, start:stop] += ck
-            nor[b, start:stop] += cn
-            eff[b, start:stop] += potency * (ck / _MW_KETAMINE
-                                             + p["norket_potency"] * cn / _MW_NORKETAMINE)
+            key = (dose.route, dose.duration_min, row, dose.at_h)
+            groups.setdefault(key, []).append((b, dose.mg_per_kg))
+    for (route, minutes, row, at_h), members in groups.items():
+        p = {name: float(v[min(row, v.shape[0] - 1), 0]) for name, v in params.items()}
+        k_ket, k_nor = _dose_kernel(route, minutes, p)
+        start = np.searchsorted(t_h, at_h)
+        stop = np.searchsorted(t_h, at_h + _REF_HORIZON_H, side="right")
+        rel = t_h[start:stop] - at_h
+        ck = np.interp(rel, _REF_T, k_ket)
+        cn = np.interp(rel, _REF_T, k_nor)
+        potency = p["esketamine_potency"] if ROUTES[route].esketamine else 1.0
+        ce = potency * (ck / _MW_KETAMINE + p["norket_potency"] * cn / _MW_NORKETAMINE)
+        rows = np.array([b for b, _ in members])
+        mg = np.array([m for _, m in members])[:, None]
+        if np.unique(rows).size == rows.size:
+            ket[rows, start:stop] += mg * ck
+            nor[rows, start:stop] += mg * cn
+            eff[rows, start:stop] += mg * ce
+        else:  # the same dose twice at one time in one protocol
+            for b, m in members:
+                ket[b, start:stop] += m * ck
+                nor[b, start:stop] += m * cn
+                eff[b, start:stop] += m * ce
     return ket, nor, eff
