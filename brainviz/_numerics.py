@@ -156,6 +156,8 @@ def _adjugate_small(a) -> list:
     the model passes (callers only use ratios).
     """
     k = len(a)
+    if k == 1:
+        return [[np.ones_like(a[0][0])]]
     if k == 2:
         return [[a[1][1], -a[0][1]], [-a[1][0], a[0][0]]]
     if k == 3:
