@@ -58,6 +58,7 @@ _MAX_DAYS = 365.0
 _FINE_H = 5.0 / 60.0  # 5-minute step while the drug acts and in reconsolidation windows
 _MEDIUM_H = 0.25  # 15-minute step up to two days after a dose
 _COARSE_H = 3.0  # when nothing acts faster than days
+_JUMP_H = 1.0 / 60.0  # a grid point one minute before each session
 _CHUNK_ELEMENTS = 2e5  # (protocols x time points) per batch: keeps arrays cache-sized
 _CHUNK_MAX = 64
 _RECON_OPEN_H = 10.0 / 60.0  # the window opens about 10 min after retrieval (Nader 2000)
@@ -431,10 +432,11 @@ def _time_grid(protocols: list[Protocol], params: dict[str, np.ndarray]) -> np.n
         pieces.append(np.arange(t0 + 12.0, min(t0 + 48.0, end), _MEDIUM_H))
         pieces.append(np.arange(t0 + 48.0, min(t0 + 168.0, end), 1.0))
     windows = np.unique(params["reconsolidation_window_h"])
-    for t0 in starts_session:  # session start and the window's opening and closes
-        pieces.append(np.concatenate([[t0, t0 + _RECON_OPEN_H], t0 + windows]))
+    for t0 in starts_session:  # just before and at the session (extinction jumps there),
+        # the window's opening and its possible closes
+        pieces.append(np.concatenate([[t0 - _JUMP_H, t0, t0 + _RECON_OPEN_H], t0 + windows]))
     grid = np.unique(np.round(np.concatenate([np.asarray(x, float) for x in pieces]), 6))
-    return grid[grid <= end]
+    return grid[(grid >= 0.0) & (grid <= end)]
 
 
 @lru_cache(maxsize=32)

@@ -242,9 +242,10 @@ def _resolve(overrides: Mapping | None, n: int = 1) -> dict[str, np.ndarray]:
         bad = ~np.isfinite(arr) | (arr < p.low) | (arr > p.high)
         if np.any(bad):
             first = arr.reshape(-1)[np.argmax(bad.reshape(-1))]
+            unit = "(dimensionless)" if p.unit == "1" else p.unit
             raise ValueError(
-                f"parameter {name!r} = {first!r} is outside its valid range "
-                f"[{p.low}, {p.high}] {p.unit}"
+                f"parameter {name!r} = {float(first):g} is outside its valid range "
+                f"[{p.low:g}, {p.high:g}] {unit}"
             )
         out[name] = np.broadcast_to(arr.reshape(-1, 1), (n, 1)).astype(float)
     return out

@@ -1,0 +1,171 @@
+"""The simulate/sweep API: shapes, determinism, no mutation, sweep == simulate."""
+
+import copy
+
+import numpy as np
+import pytest
+
+import brainviz as bv
+from conftest import one_dose
+
+D, S, P = bv.Dose, bv.Session, bv.Protocol
+
+FULL = P(doses=[D(0, 0.5)], therapy=[S(24 + 24 * 7 * w, "exposure") for w in range(8)],
+         days=84)
+
+SERIES = ["plasma_ng_ml", "norketamine_ng_ml", "nmda_occupancy", "dissociation",
+          "glutamate", "bdnf", "spine_density", "trauma_trace", "extinction",
+          "dmn_connectivity", "amygdala_response", "symptoms"]
+
+
+@pytest.fixture(scope="module")
+def course():
+    return bv.simulate(FULL)
+
+
+def test_course_exposes_every_series_on_one_time_axis(course):
+    t = course.t_h
+    assert t[0] == 0 and t[-1] == 84 * 24 and np.all(np.diff(t) > 0)
+    for name in SERIES:
+        x = getattr(course, name)
+        assert x.shape == t.shape, name
+        assert np.all(np.isfinite(x)), name
+    assert 0 <= course.symptoms.min() and course.symptoms.max() <= 100
+    assert np.all((course.nmda_occupancy >= 0) & (course.nmda_occupancy < 1))
+    assert np.all((course.dissociation >= 0) & (course.dissociation <= 1))
+
+
+def test_time_step_resolves_a_40_minute_infusion(course):
+    during = course.t_h[(course.t_h >= 0) & (course.t_h <= 40 / 60)]
+    assert during.size >= 8  # 5-minute steps
+
+
+def test_network_views_are_hourly(course):
+    n_probe = course.probe_t_h.size
+    assert np.allclose(np.diff(course.probe_t_h), 1.0)
+    assert course.activity.shape == (n_probe, len(course.regions))
+    assert course.rest_activity.shape == (n_probe, len(course.regions))
+    assert course.edge_weights.shape == (n_probe, len(course.edges))
+    assert set(course.regions) == set(course.network.nodes)
+    # the vmPFC -> amygdala edge is inhibitory and strengthens with extinction
+    k = course.edges.index(("vmpfc", "amygdala"))
+    assert np.all(course.edge_weights[:, k] <= 0)
+    assert course.edge_weights[-1, k] < course.edge_weights[0, k]
+    # the amygdala column matches the cue response series
+    a = course.regions.index("amygdala")
+    np.testing.assert_allclose(np.maximum(course.activity[:, a], 0),
+                               course.at("amygdala_response", course.probe_t_h), rtol=1e-3)
+
+
+def test_arrays_are_read_only(course):
+    with pytest.raises(ValueError):
+        course.symptoms[0] = 0.0
+    with pytest.raises(ValueError):
+        course.activity[0, 0] = 0.0
+
+
+def test_same_inputs_and_seed_give_identical_arrays():
+    a, b = bv.simulate(FULL, seed=3), bv.simulate(FULL, seed=3)
+    for name in a.series:
+        assert np.array_equal(a.series[name], b.series[name])
+    assert np.array_equal(a.rest_activity, b.rest_activity)
+    c = bv.simulate(FULL, seed=4)
+    assert not np.array_equal(a.rest_activity, c.rest_activity)
+    assert np.array_equal(a.symptoms, c.symptoms)  # the seed only drives resting noise
+
+
+def test_a_run_never_mutates_its_inputs():
+    protocol = copy.deepcopy(FULL)
+    params = {"bdnf_gain": 0.5, "vmpfc_gain": np.float64(1.2)}
+    params_before = dict(params)
+    graph = bv.build_network()
+    graph_before = copy.deepcopy(graph)
+    bv.simulate(protocol, params=params)
+    bv.sweep([protocol, protocol], params={"bdnf_gain": np.array([0.1, 0.2])})
+    assert protocol == FULL
+    assert params == params_before
+    import networkx as nx
+
+    assert nx.utils.graphs_equal(graph, graph_before)
+    assert nx.utils.graphs_equal(bv.build_network(), graph_before)
+
+
+def test_sweep_equals_simulate_course_by_course():
+    protocols = [one_dose(days=14, mg_per_kg=mg) for mg in (0.2, 0.5)] + [
+        P(therapy=[S(48)], days=14, condition="healthy"), P(days=14)]
+    swept = bv.sweep(protocols, seed=2)  # a union time grid: equal to discretisation accuracy
+    for p, c in zip(protocols, swept):
+        single = bv.simulate(p, seed=2)
+        assert c.protocol == p
+        for name in single.series:
+            np.testing.assert_allclose(np.interp(single.t_h, c.t_h, c.series[name]),
+                                       single.series[name], rtol=1e-3, atol=1e-6,
+                                       err_msg=name)
+        np.testing.assert_allclose(c.rest_activity, single.rest_activity, rtol=1e-3, atol=1e-6)
+
+
+def test_sweep_over_a_parameter():
+    gains = np.array([0.0, 1.0, 2.0])
+    courses = bv.sweep([one_dose(days=7)] * 3, params={"bdnf_gain": gains})
+    peaks = [c.bdnf.max() for c in courses]
+    assert peaks[0] == 1.0 and peaks[0] < peaks[1] < peaks[2]
+    assert [c.params["bdnf_gain"] for c in courses] == [0.0, 1.0, 2.0]
+
+
+def test_protocol_sorts_and_freezes_its_events():
+    p = P(doses=[D(48, 0.5), D(0, 0.5)], therapy=[S(30), S(5)], days=7)
+    assert [d.at_h for d in p.doses] == [0, 48]
+    assert [s.at_h for s in p.therapy] == [5, 30]
+    assert isinstance(p.doses, tuple)
+    with pytest.raises(Exception):
+        p.days = 3
+
+
+def test_session_log_reports_each_session(course):
+    log = course.session_log
+    assert len(log) == 8
+    assert {"at_h", "kind", "amygdala_response", "tolerability", "extinction_gained",
+            "trace_kept"} <= set(log[0])
+    assert all(0 < s["trace_kept"] <= 1 for s in log)
+
+
+def test_at_interpolates_and_rejects_unknown_names(course):
+    assert course.at("plasma_ng_ml", 0.0) == 0.0
+    with pytest.raises(ValueError, match="did you mean 'symptoms'"):
+        course.at("symptom", 1.0)
+    with pytest.raises(AttributeError):
+        course.no_such_thing
+
+
+@pytest.mark.parametrize("route", sorted(bv.ROUTES))
+def test_every_route_runs(route):
+    c = bv.simulate(one_dose(days=2, route=route))
+    assert c.plasma_ng_ml.max() > 0 and c.bdnf.max() > 1
+
+
+def test_esketamine_is_more_potent_per_ng():
+    racemic = bv.simulate(one_dose(days=2, route="intranasal"))
+    esk = bv.simulate(one_dose(days=2, route="esketamine_nasal"))
+    ratio = esk.nmda_occupancy.max() / racemic.nmda_occupancy.max()
+    plasma_ratio = esk.plasma_ng_ml.max() / racemic.plasma_ng_ml.max()
+    assert ratio > plasma_ratio
+
+
+def test_therapy_synergy_exceeds_the_sum_of_its_parts():
+    weekly = [S(24 + 24 * 7 * w, "exposure", 90) for w in range(8)]
+    none, therapy, drug, both = bv.sweep([
+        P(days=84), P(therapy=weekly, days=84), P(doses=[D(0, 0.5)], days=84),
+        P(doses=[D(0, 0.5)], therapy=weekly, days=84)])
+    end = none.symptoms[-1]
+    gain = {k: end - c.symptoms[-1] for k, c in
+            {"therapy": therapy, "drug": drug, "both": both}.items()}
+    assert gain["both"] > gain["therapy"] + gain["drug"] + 5.0, gain
+    assert gain["therapy"] > 3.0  # therapy alone still helps
+
+
+def test_emdr_and_exposure_both_build_extinction():
+    emdr, exposure = bv.sweep([P(therapy=[S(24, "emdr")], days=3),
+                               P(therapy=[S(24, "exposure")], days=3)])
+    assert emdr.extinction.max() > 0 and exposure.extinction.max() > 0
+    assert emdr.session_log[0]["amygdala_response"] < exposure.session_log[0][
+        "amygdala_response"]
