@@ -10,7 +10,7 @@ Examples
 >>> import brainviz as bv
 >>> course = bv.simulate(bv.Protocol(doses=[bv.Dose(0, 0.5, "iv")],
 ...                                  therapy=[bv.Session(24, "exposure")], days=14))
->>> course.symptoms[0] > course.at("symptoms", 48.0)
+>>> bool(course.symptoms[0] > course.at("symptoms", 48.0))
 True
 """
 

@@ -148,14 +148,23 @@ def _inverse_small(a) -> list:
     return inv
 
 
-def _adjugate_small(a) -> list:
+def _adjugate_small(a, symmetric: bool = False) -> list:
     """Adjugate (inverse times determinant) of many small matrices at once.
 
     Closed form for 2x2 and 3x3; larger matrices fall back to the inverse, which
     differs by the positive determinant factor for the positive-definite matrices
-    the model passes (callers only use ratios).
+    the model passes (callers only use ratios). With ``symmetric=True`` only the
+    upper triangle is computed and mirrored.
     """
     k = len(a)
+    if k == 3 and symmetric:
+        adj = [[None] * 3 for _ in range(3)]
+        for i in range(3):
+            for j in range(i, 3):
+                adj[i][j] = adj[j][i] = (
+                    a[(j + 1) % 3][(i + 1) % 3] * a[(j + 2) % 3][(i + 2) % 3]
+                    - a[(j + 1) % 3][(i + 2) % 3] * a[(j + 2) % 3][(i + 1) % 3])
+        return adj
     if k == 1:
         return [[np.ones_like(a[0][0])]]
     if k == 2:

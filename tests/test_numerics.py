@@ -60,3 +60,13 @@ def test_small_solvers_agree_with_numpy(k):
                     for row in _adjugate_small(a)]).transpose(2, 0, 1)
     scale = np.linalg.det(mats)[:, None, None] if k <= 3 else 1.0
     np.testing.assert_allclose(adj, np.linalg.inv(mats) * scale, rtol=1e-10)
+
+
+def test_symmetric_adjugate_matches_the_general_one():
+    rng = np.random.default_rng(9)
+    x = rng.uniform(0, 0.4, (3, 6))
+    a = [[1.0, -x[0], -x[1]], [-x[0], 1.0, -x[2]], [-x[1], -x[2], 1.0]]
+    general, sym = _adjugate_small(a), _adjugate_small(a, symmetric=True)
+    for i in range(3):
+        for j in range(3):
+            np.testing.assert_allclose(sym[i][j], general[i][j], rtol=1e-14)

@@ -1,0 +1,51 @@
+"""docs/MODEL.md stays in step with the code; public API is documented."""
+
+import doctest
+import importlib.util
+import inspect
+import pathlib
+
+import pytest
+
+import brainviz as bv
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _builder():
+    spec = importlib.util.spec_from_file_location("build_model_md",
+                                                  ROOT / "docs" / "build_model_md.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_model_md_parameter_table_matches_params():
+    text = (ROOT / "docs" / "MODEL.md").read_text(encoding="utf-8")
+    assert _builder().render(text) == text, "run: python docs/build_model_md.py"
+
+
+def test_model_md_names_every_parameter_and_the_disclaimer():
+    text = (ROOT / "docs" / "MODEL.md").read_text(encoding="utf-8")
+    for name in bv.PARAMS:
+        assert f"`{name}`" in text
+    assert "not medical advice" in text and "not clinical" in text.lower()
+
+
+def test_public_api_is_explicit_and_documented():
+    assert sorted(bv.__all__) == sorted(set(bv.__all__))
+    for name in bv.__all__:
+        obj = getattr(bv, name)
+        if inspect.isfunction(obj) or inspect.isclass(obj):
+            doc = inspect.getdoc(obj)
+            assert doc, name
+            if inspect.isfunction(obj) or name in {"Dose", "Session", "Protocol"}:
+                assert "Examples" in doc, name
+
+
+@pytest.mark.parametrize("module", ["brainviz", "brainviz.model", "brainviz.network",
+                                    "brainviz.params", "brainviz.pharmacology"])
+def test_docstring_examples_run(module):
+    mod = __import__(module, fromlist=["_"])
+    failures, tried = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+    assert failures == 0
