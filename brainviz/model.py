@@ -293,6 +293,28 @@ class Course:
         """Signed edge weights ``(n_probes, n_edges)``; positive excitatory."""
         return self._views[2]
 
+    def dmn_matrix(self, t_h: float) -> tuple[tuple, np.ndarray]:
+        """Correlation matrix of the DMN regions at rest at time ``t_h``.
+
+        Returns
+        -------
+        regions : tuple of str
+        matrix : ndarray, shape (k, k)
+
+        Examples
+        --------
+        >>> from brainviz import Protocol, simulate
+        >>> names, m = simulate(Protocol(days=1)).dmn_matrix(0.0)
+        >>> names, bool(m[0, 0] == 1.0)
+        (('mpfc', 'pcc', 'angular'), True)
+        """
+        circuit = _circuit((self.protocol.condition,))
+        w = circuit.weights(1.0, 1.0, 0.0, float(self.at("dmn_coupling", t_h)))
+        mat = _dmn_system(circuit.dmn, w)
+        cov = np.linalg.inv(np.array([[float(np.ravel(x)[0]) for x in row] for row in mat]))
+        sd = np.sqrt(np.diag(cov))
+        return tuple(circuit.dmn), cov / np.outer(sd, sd)
+
     @property
     def t_days(self) -> np.ndarray:
         """Time in days."""
@@ -546,12 +568,8 @@ def _solve_rates(blocks, weights: dict, inputs: dict) -> dict:
     return rates
 
 
-def _dmn_connectivity(dmn: Sequence[str], weights: dict) -> np.ndarray:
-    """Mean correlation among DMN regions from the loop's stationary covariance.
-
-    For a symmetric coupling ``C`` the linear rate model driven by independent noise
-    has covariance proportional to ``(I - C)^-1``.
-    """
+def _dmn_system(dmn: Sequence[str], weights: dict) -> list:
+    """``I - C`` for the symmetrised DMN coupling ``C`` (nested lists of arrays)."""
     k = len(dmn)
     mat = [[1.0] * k for _ in range(k)]
     for i in range(k):
@@ -559,6 +577,17 @@ def _dmn_connectivity(dmn: Sequence[str], weights: dict) -> np.ndarray:
             a = weights.get((dmn[i], dmn[j]), 0.0)
             b = weights.get((dmn[j], dmn[i]), 0.0)
             mat[i][j] = mat[j][i] = -0.5 * (a + b)
+    return mat
+
+
+def _dmn_connectivity(dmn: Sequence[str], weights: dict) -> np.ndarray:
+    """Mean correlation among DMN regions from the loop's stationary covariance.
+
+    For a symmetric coupling ``C`` the linear rate model driven by independent noise
+    has covariance proportional to ``(I - C)^-1``.
+    """
+    k = len(dmn)
+    mat = _dmn_system(dmn, weights)
     # correlations need the inverse only up to a positive factor: the adjugate
     cov = _adjugate_small(mat, symmetric=True)
     corr = [cov[i][j] / np.sqrt(cov[i][i] * cov[j][j])

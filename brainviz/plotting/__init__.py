@@ -1,0 +1,13 @@
+"""Drawing: the brain outline, the network on it, and time courses.
+
+Plot functions take keyword-only arguments and ``ax=None`` (the current axes), and
+return what they drew so callers can update artists in place. They compute no
+science: they draw arrays the model made.
+"""
+
+from .brain import VIEWS, draw_brain, outline_paths, project
+from .network import NetworkArtists, draw_network, network_legend
+from .timecourse import plot_timecourse
+
+__all__ = ["VIEWS", "NetworkArtists", "draw_brain", "draw_network", "network_legend",
+           "outline_paths", "plot_timecourse", "project"]
