@@ -154,7 +154,7 @@ _TABLE = (
     Param("acute_glutamate_gain", 0.6, 0.0, 2.0, 0.05, "1",
           "Extra prefrontal activity per unit of glutamate burst.",
           "illustrative", "network"),
-    Param("dmn_loosening_gain", 0.25, 0.0, 1.0, 0.01, "1",
+    Param("dmn_loosening_gain", 0.5, 0.0, 1.0, 0.01, "1",
           "Fall of DMN loop coupling per unit of BDNF signalling; 0 keeps the DMN rigid.",
           "illustrative, direction from Scheidegger et al. 2012 (human)", "network"),
     Param("dmn_loosening_tau_h", 24.0, 6.0, 168.0, 1.0, "h",

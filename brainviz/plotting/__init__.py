@@ -7,7 +7,8 @@ science: they draw arrays the model made.
 
 from .brain import VIEWS, draw_brain, outline_paths, project
 from .network import NetworkArtists, draw_network, network_legend
-from .timecourse import plot_timecourse
+from .timecourse import days_axis, draw_dendrite, log_time_axis, plot_timecourse
 
-__all__ = ["VIEWS", "NetworkArtists", "draw_brain", "draw_network", "network_legend",
+__all__ = ["VIEWS", "NetworkArtists", "days_axis", "draw_brain", "draw_dendrite", "draw_network",
+           "log_time_axis", "network_legend",
            "outline_paths", "plot_timecourse", "project"]

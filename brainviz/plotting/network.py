@@ -13,15 +13,16 @@ __all__ = ["NetworkArtists", "draw_network", "network_legend"]
 
 # label offsets (points) so labels do not sit on their node or on each other
 _LABEL_OFFSET = {
-    "sagittal": {"thalamus": (0, 14), "hippocampus": (-8, -16), "amygdala": (-6, 14),
-                 "insula": (4, 14), "vmpfc": (10, -16), "mpfc": (0, 15), "pcc": (0, 15),
-                 "angular": (-4, 15)},
+    "sagittal": {"thalamus": (-4, 15), "hippocampus": (-12, -16), "amygdala": (22, -13),
+                 "insula": (6, 15), "vmpfc": (14, -16), "mpfc": (4, 16), "pcc": (14, 16),
+                 "angular": (-16, 16)},
     "axial": {"thalamus": (14, 8), "hippocampus": (-14, -14), "amygdala": (-14, 10),
               "insula": (-14, 8), "vmpfc": (16, 0), "mpfc": (0, 14), "pcc": (16, 0),
               "angular": (0, -16)},
 }
 _BASE_NODE = 14.0  # marker size (points) of a region at activity 1
 _BASE_EDGE = 9.0  # line width (points) of an edge of weight 1
+_HALO = 1.5  # halo size relative to its node
 
 
 @dataclass
@@ -61,7 +62,7 @@ class NetworkArtists:
             for name, value in activity.items():
                 size = _node_size(value, self.node_scale)
                 self.nodes[name].set_markersize(size)
-                self.halos[name].set_markersize(size * 1.9)
+                self.halos[name].set_markersize(size * _HALO)
                 changed += [self.halos[name], self.nodes[name]]
         if weights is not None:
             for edge, w in weights.items():
@@ -77,7 +78,7 @@ class NetworkArtists:
 
 
 def _node_size(activity, scale):
-    return scale * _BASE_NODE * float(np.clip(0.45 + 0.55 * np.sqrt(max(activity, 0.0)), 0.45, 2.2))
+    return scale * _BASE_NODE * float(np.clip(0.5 + 0.4 * np.sqrt(max(activity, 0.0)), 0.5, 1.6))
 
 
 def _edge_width(weight, scale):
@@ -158,8 +159,8 @@ def draw_network(graph, *, ax=None, view: str = "sagittal", activity=None, weigh
         d = graph.nodes[n]
         style = SYSTEM_STYLE[d["system"]]
         size = _node_size(activity.get(n, 1.0), art.node_scale)
-        (halo,) = ax.plot([x], [y], marker=style["marker"], markersize=size * 1.9,
-                          color=style["color"], alpha=0.18, markeredgewidth=0, zorder=3,
+        (halo,) = ax.plot([x], [y], marker=style["marker"], markersize=size * _HALO,
+                          color=style["color"], alpha=0.15, markeredgewidth=0, zorder=3,
                           linestyle="none", animated=animated)
         (node,) = ax.plot([x], [y], marker=style["marker"], markersize=size,
                           markerfacecolor=style["color"], markeredgecolor=th.background,
@@ -176,6 +177,9 @@ def draw_network(graph, *, ax=None, view: str = "sagittal", activity=None, weigh
 
 def network_legend(*, ax=None, theme: str = "notebook", loc="lower center", ncol=4, **kw):
     """A legend for systems (marker + colour) and pathways (line style + colour).
+
+    ``ax`` may be an Axes or a Figure (a figure legend, e.g. ``loc="outside lower
+    center"`` under constrained layout).
 
     Returns
     -------

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["plot_timecourse", "log_time_axis", "days_axis"]
+__all__ = ["plot_timecourse", "log_time_axis", "days_axis", "draw_dendrite", "direct_labels"]
 
-_TICKS_H = [(1 / 6, "10 min"), (1, "1 h"), (4, "4 h"), (24, "1 day"), (72, "3 days"),
-            (168, "1 week"), (336, "2 weeks"), (672, "4 weeks")]
+_TICKS_H = [(1 / 6, "10 min"), (1, "1 h"), (4, "4 h"), (24, "1 day"), (168, "1 week"),
+            (672, "4 weeks")]
 
 
 def plot_timecourse(t_h, values, *, ax=None, unit: str = "h", label: str | None = None,
@@ -66,3 +66,67 @@ def days_axis(ax, *, days: float, label: str = "days"):
     ax.set_xticks(np.arange(0, days + 0.1, step))
     ax.set_xlim(0, days)
     ax.set_xlabel(label)
+
+
+def draw_dendrite(*, ax=None, density_per_um: float, baseline_per_um: float,
+                  length_um: float = 40.0, seed: int = 0, color: str = "#7f7f7f",
+                  new_color: str = "#009E73", y: float = 0.0):
+    """Draw a stretch of dendrite with spines; spines above ``baseline_per_um`` are new.
+
+    Spine positions are drawn from ``seed`` (same inputs, same picture); new spines are
+    green with a white-edged square head, so they differ by shape as well as colour.
+
+    Returns
+    -------
+    dict
+        ``{"shaft": Line2D, "old": LineCollection, "new": LineCollection,
+        "old_heads": Line2D, "new_heads": Line2D}``.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import LineCollection
+
+    ax = ax if ax is not None else plt.gca()
+    rng = np.random.default_rng(seed)
+    n_max = int(round(1.0 * length_um))  # room for up to 1 spine per um
+    xs = np.sort(rng.uniform(0.5, length_um - 0.5, n_max))
+    side = np.where(rng.random(n_max) < 0.5, -1.0, 1.0)
+    size = rng.uniform(0.8, 1.3, n_max)
+    order = rng.permutation(n_max)  # which spines exist first
+    n_old = int(round(baseline_per_um * length_um))
+    n_all = int(round(max(density_per_um, baseline_per_um) * length_um))
+    old_idx, new_idx = order[:n_old], order[n_old:n_all]
+    (shaft,) = ax.plot([0, length_um], [y, y], color=color, lw=9, solid_capstyle="round",
+                       zorder=1)
+
+    def spines(idx, c, marker, edge):
+        segs = [[(xs[i], y + side[i] * 0.5), (xs[i], y + side[i] * 2.0 * size[i])] for i in idx]
+        lc = LineCollection(segs, colors=c, linewidths=2.5, zorder=2)
+        ax.add_collection(lc)
+        (heads,) = ax.plot(xs[idx], y + side[idx] * 2.3 * size[idx], linestyle="none",
+                           marker=marker, markersize=8 if marker == "o" else 11, color=c,
+                           markeredgecolor=edge, zorder=3)
+        return lc, heads
+
+    old, old_heads = spines(old_idx, color, "o", color)
+    new, new_heads = spines(new_idx, new_color, "s", "white")
+    ax.set_xlim(-1, length_um + 1)
+    return {"shaft": shaft, "old": old, "new": new, "old_heads": old_heads,
+            "new_heads": new_heads}
+
+
+def direct_labels(ax, x: float, ys, labels, colors, *, min_gap: float, ha: str = "right",
+                  dx_points: float = -4, dy: float = 0.0):
+    """Write labels at the ends of curves, nudged apart so they never overlap.
+
+    ``ys`` are the curves' end values (data units); labels keep their order and are at
+    least ``min_gap`` apart. Returns the Text artists.
+    """
+    ys = np.asarray(ys, dtype=float) + dy
+    order = np.argsort(ys)
+    placed = ys.copy()
+    for k in range(1, len(order)):
+        lo, hi = order[k - 1], order[k]
+        placed[hi] = max(placed[hi], placed[lo] + min_gap)
+    return [ax.annotate(lab, (x, placed[i]), xytext=(dx_points, 0), textcoords="offset points",
+                        ha=ha, va="center", color=col, fontsize="small", weight="bold")
+            for i, (lab, col) in enumerate(zip(labels, colors))]
