@@ -60,12 +60,16 @@ class NetworkArtists:
         changed = []
         if activity is not None:
             for name, value in activity.items():
+                if name not in self.nodes:  # drawn with only=...
+                    continue
                 size = _node_size(value, self.node_scale)
                 self.nodes[name].set_markersize(size)
                 self.halos[name].set_markersize(size * _HALO)
                 changed += [self.halos[name], self.nodes[name]]
         if weights is not None:
             for edge, w in weights.items():
+                if edge not in self.edges:
+                    continue
                 patch = self.edges[edge]
                 patch.set_linewidth(_edge_width(w, self.edge_scale))
                 changed.append(patch)
