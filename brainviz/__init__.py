@@ -21,10 +21,23 @@ from .pharmacology import ROUTES, Dose
 
 __version__ = "0.1.0"
 
+# the drawing side (matplotlib) loads on first use, so the model imports fast
+_GALLERY = {"figure", "animate", "caption", "alt_text", "GALLERY_NAMES", "THEME_NAMES"}
+
+
+def __getattr__(name):
+    if name in _GALLERY:
+        from . import gallery
+
+        return {"GALLERY_NAMES": gallery.NAMES, "THEME_NAMES": gallery.THEMES}.get(
+            name) or getattr(gallery, name)
+    raise AttributeError(f"module 'brainviz' has no attribute {name!r}")
+
 __all__ = [
     "CONDITIONS",
     "Course",
     "Dose",
+    "GALLERY_NAMES",
     "PARAMS",
     "PATHWAYS",
     "Param",
@@ -33,7 +46,12 @@ __all__ = [
     "ROUTES",
     "SESSION_KINDS",
     "Session",
+    "THEME_NAMES",
+    "alt_text",
+    "animate",
     "build_network",
+    "caption",
+    "figure",
     "param_table_markdown",
     "simulate",
     "sweep",

@@ -462,7 +462,29 @@ _BUILDERS = {
 
 
 def animate(name: str, *, theme: str = "notebook", fps: int = 30):
-    """Build the animation of a gallery entry (see :mod:`brainviz.animation`)."""
+    """Build the animation of a gallery entry: 12 s at ``fps`` frames per second.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`NAMES`.
+    theme : {"notebook", "slides", "dark", "print"}
+    fps : int
+        Frames per second, in [5, 60].
+
+    Returns
+    -------
+    brainviz.animation.Animation
+        A ``matplotlib.animation.FuncAnimation``: ``.save()``, ``.to_jshtml()`` and
+        notebook display work as usual; ``draw_frame(i)`` updates one frame.
+
+    Examples
+    --------
+    >>> from brainviz.gallery import animate
+    >>> anim = animate("dmn", fps=10)
+    >>> anim.n_frames
+    120
+    """
     from .animation import build_animation
 
     _check_name(name)

@@ -44,7 +44,9 @@ def test_public_api_is_explicit_and_documented():
 
 
 @pytest.mark.parametrize("module", ["brainviz", "brainviz.model", "brainviz.network",
-                                    "brainviz.params", "brainviz.pharmacology"])
+                                    "brainviz.params", "brainviz.pharmacology", "brainviz.gallery",
+                                    "brainviz.themes", "brainviz.plotting.brain",
+                                    "brainviz.plotting.network", "brainviz.plotting.timecourse"])
 def test_docstring_examples_run(module):
     mod = __import__(module, fromlist=["_"])
     failures, tried = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
