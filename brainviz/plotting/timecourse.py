@@ -33,7 +33,7 @@ def plot_timecourse(t_h, values, *, ax=None, unit: str = "h", label: str | None 
     >>> from brainviz.plotting import plot_timecourse
     >>> fig, ax = plt.subplots()
     >>> line = plot_timecourse([0, 24, 48], [1, 2, 1], ax=ax, unit="days")
-    >>> list(line.get_xdata())
+    >>> line.get_xdata().tolist()
     [0.0, 1.0, 2.0]
     """
     import matplotlib.pyplot as plt
