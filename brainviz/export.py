@@ -392,10 +392,6 @@ def export(outdir: str | os.PathLike = "brainviz-export", *, only=None,
     >>> [p.name for p in paths]                                    # doctest: +SKIP
     ['network.png', 'network.mp4', 'network.txt', 'index.html']
     """
-    gallery = _gallery()
-    names = tuple(gallery.NAMES)
-    wanted = _as_tuple(only) or names
-    wanted = tuple(dict.fromkeys(_one_of("only", n, names) for n in wanted))
     fmts = []
     for fmt in _as_tuple(formats):
         norm = fmt.lower().lstrip(".") if isinstance(fmt, str) else fmt
@@ -403,12 +399,16 @@ def export(outdir: str | os.PathLike = "brainviz-export", *, only=None,
     if not fmts:
         raise ValueError(f"formats: choose at least one of {', '.join(FORMATS)}")
     fmts = [f for f in FORMATS if f in fmts]  # canonical order, no repeats
-    theme = _one_of("theme", theme, tuple(gallery.THEMES))
     if dpi is not None:
         dpi = _int_in("dpi", dpi, *DPI_RANGE)
     fps = _int_in("fps", fps, *FPS_RANGE)
     if not isinstance(progress, bool):
         raise ValueError(f"progress: must be True or False, got {progress!r}")
+    gallery = _gallery()
+    names = tuple(gallery.NAMES)
+    wanted = _as_tuple(only) or names
+    wanted = tuple(dict.fromkeys(_one_of("only", n, names) for n in wanted))
+    theme = _one_of("theme", theme, tuple(gallery.THEMES))
 
     folder = _check_outdir(outdir)
     _make_outdir(folder)
@@ -447,6 +447,7 @@ def export(outdir: str | os.PathLike = "brainviz-export", *, only=None,
                         put(f"{name}.{fmt}",
                             lambda tmp, w=writer: w(anim, tmp, progress=bar.frames))
                 finally:
+                    _video.done_with(anim)
                     _close(getattr(anim, "fig", None))
                     del anim
             text = _text_file(gallery.caption(name), gallery.alt_text(name))
