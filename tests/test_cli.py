@@ -1,0 +1,166 @@
+"""The brainviz command line: export and list, one-line errors, exit statuses.
+
+Runs against the tiny fake gallery (tests/_fake_gallery.py) so it stays fast.
+"""
+
+import importlib.metadata
+import subprocess
+import sys
+
+import pytest
+
+import _fake_gallery
+import brainviz
+from brainviz import _video
+from brainviz.cli import main
+
+
+@pytest.fixture
+def gallery(monkeypatch):
+    fake = _fake_gallery.module()
+    monkeypatch.setitem(sys.modules, "brainviz.gallery", fake)
+    monkeypatch.setattr(brainviz, "gallery", fake, raising=False)
+    return fake
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_error_line(err):
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("brainviz: error: "), err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_list_prints_each_name_with_a_one_line_caption(gallery, capsys):
+    code, out, err = run(capsys, "list")
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert [line.split()[0] for line in lines] == list(gallery.NAMES)
+    assert lines[0] == "network  The network figure of the fake gallery."
+    assert "second sentence" not in out
+
+
+def test_export_alone_writes_slides_in_all_formats_into_brainviz_export(
+        gallery, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    calls = []
+    real_figure = gallery.figure
+    monkeypatch.setattr(gallery, "figure",
+                        lambda name, theme: calls.append(theme) or real_figure(name,
+                                                                               theme=theme))
+    code, out, err = run(capsys, "export")
+    assert code == 0, err
+    assert set(calls) == {"slides"}
+    folder = tmp_path / "brainviz-export"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted([f"{n}.{f}" for n in gallery.NAMES
+                            for f in ("png", "svg", "pdf", "mp4", "gif", "txt")]
+                           + ["index.html", ".brainviz-export.json"])
+    assert "wrote 13 files" in out and "index.html" in out
+    assert "[13/13] index.html" in err  # progress on stderr (a line per file off a tty)
+
+
+def test_export_options(gallery, capsys, tmp_path):
+    code, out, err = run(capsys, "export", str(tmp_path / "deck"), "--only", "memory",
+                         "--format", "png", "mp4", "--theme", "dark", "--dpi", "72",
+                         "--fps", "12", "--quiet")
+    assert code == 0, err
+    assert err == ""
+    assert sorted(p.name for p in (tmp_path / "deck").iterdir()) == [
+        ".brainviz-export.json", "index.html", "memory.mp4", "memory.png", "memory.txt"]
+
+
+def test_repeated_only_flags_add_up(gallery, capsys, tmp_path):
+    code, _, err = run(capsys, "export", str(tmp_path), "--only", "memory",
+                       "--only", "network", "--format", "svg", "-q")
+    assert code == 0, err
+    assert (tmp_path / "memory.svg").exists() and (tmp_path / "network.svg").exists()
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["export", "--only", "netwrk"], "only: unknown value 'netwrk'; did you mean 'network'?"),
+    (["export", "--format", "mov"], "formats: unknown value 'mov'"),
+    (["export", "--theme", "neon"], "theme: unknown value 'neon'"),
+    (["export", "--dpi", "10"], "dpi: must be a whole number from 50 to 600, got 10"),
+    (["export", "--dpi", "ten"], "argument --dpi: invalid int value: 'ten'"),
+    (["export", "--fps", "120"], "fps: must be a whole number from 5 to 60, got 120"),
+    (["export", "--bogus"], "unrecognized arguments: --bogus"),
+    (["paint"], "argument {export,list}: invalid choice: 'paint'"),
+    ([], "choose a command: export or list"),
+])
+def test_usage_errors_are_one_line_and_exit_2(gallery, capsys, tmp_path, monkeypatch,
+                                              argv, expected):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert expected in one_error_line(err)
+    assert list(tmp_path.iterdir()) == []  # nothing made
+
+
+def test_a_folder_under_a_regular_file_is_a_usage_error(gallery, capsys, tmp_path):
+    (tmp_path / "notes.txt").write_text("x")
+    code, _, err = run(capsys, "export", str(tmp_path / "notes.txt" / "deck"))
+    assert code == 2
+    assert "outdir: cannot create" in one_error_line(err)
+
+
+def test_a_foreign_file_in_the_way_fails_with_exit_1(gallery, capsys, tmp_path):
+    (tmp_path / "index.html").write_text("<p>my page</p>")
+    code, _, err = run(capsys, "export", str(tmp_path), "-q")
+    assert code == 1
+    assert "index.html' exists and was not made by brainviz" in one_error_line(err)
+    assert (tmp_path / "index.html").read_text() == "<p>my page</p>"
+
+
+def test_a_failure_while_exporting_is_one_line_exit_1(gallery, capsys, tmp_path,
+                                                      monkeypatch):
+    def broken(anim, path, **kw):
+        raise RuntimeError("ffmpeg failed: Unknown encoder 'libx264'\nmore detail")
+
+    monkeypatch.setattr(_video, "write_mp4", broken)
+    code, _, err = run(capsys, "export", str(tmp_path), "--format", "mp4", "-q")
+    assert code == 1
+    line = one_error_line(err)
+    assert line == ("brainviz: error: ffmpeg failed: Unknown encoder 'libx264' "
+                    "more detail")
+    assert not (tmp_path / "network.mp4").exists()
+
+
+def test_an_interrupt_exits_130_without_a_traceback(gallery, capsys, tmp_path,
+                                                    monkeypatch):
+    def interrupted(anim, path, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_video, "write_gif", interrupted)
+    code, _, err = run(capsys, "export", str(tmp_path), "--format", "gif", "-q")
+    assert code == 130
+    assert "interrupted" in one_error_line(err)
+    assert not any("brainviz-tmp" in p.name for p in tmp_path.iterdir())
+
+
+def test_help_and_version_exit_0(capsys):
+    code, out, _ = run(capsys, "--help")
+    assert code == 0 and "export" in out and "list" in out
+    code, out, _ = run(capsys, "export", "--help")
+    assert code == 0 and "--only" in out and "--theme" in out
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.strip() == f"brainviz {brainviz.__version__}"
+
+
+def test_console_script_and_python_dash_m():
+    scripts = importlib.metadata.entry_points(group="console_scripts", name="brainviz")
+    assert [ep.value for ep in scripts] == ["brainviz.cli:main"]
+    run = subprocess.run([sys.executable, "-m", "brainviz", "--version"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and run.stdout.strip() == f"brainviz {brainviz.__version__}"
+    run = subprocess.run([sys.executable, "-m", "brainviz", "export", "--dpi", "1"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2
+    assert run.stderr.startswith("brainviz: error: dpi: ")
+    assert len(run.stderr.splitlines()) == 1
