@@ -100,7 +100,12 @@ def _prepared(anim, *, dpi: float | None = None):
 
 def done_with(anim) -> None:
     """Mark *anim* as used, so matplotlib does not warn when it is garbage collected
-    (after an export that failed before rendering it)."""
+    (after an export that failed before rendering it).
+
+    Examples
+    --------
+    >>> done_with(anim)                                       # doctest: +SKIP
+    """
     anim._draw_was_started = True
 
 
