@@ -121,6 +121,7 @@ def main(argv=None) -> None:
         w, h = (anim.fig.get_size_inches() * anim.fig.dpi).round().astype(int)
         print(f"animation: {what}, {n} frames at {fps} fps, {w}x{h} px; "
               f"{os.cpu_count()} CPUs")
+        _video.done_with(anim)  # only described; each timing below builds its own
 
         # ---- MP4
         def mpl_mp4():
