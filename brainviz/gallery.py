@@ -20,7 +20,7 @@ from .network import build_network
 from .pharmacology import Dose
 from .themes import OKABE_ITO, THEMES as _THEMES, get_theme, theme_context
 
-__all__ = ["NAMES", "THEMES", "figure", "animate", "caption", "alt_text"]
+__all__ = ["NAMES", "THEMES", "figure", "animate", "video", "caption", "alt_text"]
 
 NAMES = ("network", "treatment_day", "memory", "dmn", "plasticity", "synergy")
 THEMES = tuple(_THEMES)
@@ -489,3 +489,39 @@ def animate(name: str, *, theme: str = "notebook", fps: int = 30):
 
     _check_name(name)
     return build_animation(name, theme=theme, fps=fps)
+
+
+def video(name: str, *, theme: str = "notebook", fps: int = 15):
+    """The animation as an embedded MP4 for notebooks (fast: rendered by brainviz).
+
+    Much lighter than ``anim.to_jshtml()``: a few hundred kilobytes instead of one
+    image per frame, and it plays in JupyterLab, VS Code, Colab and Voila.
+
+    Returns
+    -------
+    IPython.display.Video
+
+    Examples
+    --------
+    >>> from brainviz.gallery import video
+    >>> v = video("dmn", fps=5)
+    >>> v.embed
+    True
+    """
+    import pathlib
+    import tempfile
+
+    from IPython.display import Video
+
+    from . import _video
+
+    anim = animate(name, theme=theme, fps=fps)
+    with tempfile.TemporaryDirectory() as folder:
+        path = pathlib.Path(folder) / f"{name}.mp4"
+        _video.write_mp4(anim, path)
+        data = path.read_bytes()
+    import matplotlib.pyplot as plt
+
+    plt.close(anim.fig)
+    return Video(data, embed=True, mimetype="video/mp4",
+                 html_attributes=f'controls loop aria-label="{alt_text(name)}"')

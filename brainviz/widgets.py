@@ -26,7 +26,7 @@ from .pharmacology import ROUTES, Dose
 from .themes import OKABE_ITO, theme_context
 
 __all__ = ["Panel", "memory_panel", "dmn_panel", "plasticity_panel", "synergy_panel",
-           "protocol_builder"]
+           "protocol_builder", "quiz"]
 
 try:  # optional: the panels need ipywidgets, the model does not
     import ipywidgets as _w
@@ -152,6 +152,7 @@ class Panel(_w.VBox if _w is not None else object):
         for s in self._specs:
             self._numbers[s.name] = _NumberControl(s, self._changed, self._say)
         self._extra = dict(extra)
+        self._extra_defaults = {k: w.value for k, w in self._extra.items()}
         for widget in self._extra.values():
             widget.observe(lambda _change: self._changed(), "value")
         self.reset_button = _w.Button(description="reset", icon="undo",
@@ -194,8 +195,8 @@ class Panel(_w.VBox if _w is not None else object):
         self._ready = False
         for n in self._numbers.values():
             n.set(n.spec.default, notify=False)
-        for w in self._extra.values():
-            w.value = w.metadata_default if hasattr(w, "metadata_default") else w.value
+        for k, w in self._extra.items():
+            w.value = self._extra_defaults[k]
         self._ready = True
         self._say("")
         self.update()
@@ -227,9 +228,12 @@ class Panel(_w.VBox if _w is not None else object):
         if self._interactive:
             self.figure.canvas.draw_idle()
             return
+        from IPython import get_ipython
         from IPython.display import display
 
         self.figure.canvas.draw()
+        if getattr(get_ipython(), "kernel", None) is None:
+            return  # plain Python (scripts, tests): no front end to show the figure in
         with self.output:
             self.output.clear_output(wait=True)
             display(self.figure)
@@ -312,8 +316,8 @@ def dmn_panel(*, theme: str = "notebook") -> Panel:
     --------
     >>> from brainviz.widgets import dmn_panel
     >>> panel = dmn_panel()
-    >>> sorted(panel.controls)[:2]
-    ['dmn_loosening_gain', 'dmn_remodel_fraction']
+    >>> sorted(panel.controls)
+    ['dmn_loosening_gain', 'dmn_loosening_tau_h', 'dmn_remodel_fraction', 'mg_per_kg']
     """
     specs = [_dose_control(), "dmn_loosening_gain", "dmn_remodel_fraction",
              "dmn_loosening_tau_h"]
@@ -498,3 +502,53 @@ def protocol_builder(*, theme: str = "notebook") -> Panel:
         return "protocol ok"
 
     return Panel("Protocol builder", specs, build, update, theme, extra=extra)
+
+
+def quiz(question: str, options, answer: int, why):
+    """A multiple-choice self-check with instant feedback explaining why.
+
+    Parameters
+    ----------
+    question : str
+    options : sequence of str
+    answer : int
+        Index of the correct option.
+    why : sequence of str
+        One explanation per option, shown when that option is checked.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        With ``.choice`` (RadioButtons), ``.check`` (Button) and ``.feedback`` (HTML).
+
+    Examples
+    --------
+    >>> from brainviz.widgets import quiz
+    >>> q = quiz("2 + 2?", ["3", "4"], 1, ["no", "yes"])
+    >>> q.choice.value = "4"; q.check.click(); "Correct" in q.feedback.value
+    True
+    """
+    _require_widgets()
+    options = list(options)
+    why = list(why)
+    if not 0 <= answer < len(options) or len(why) != len(options):
+        raise ValueError("answer must index options, and why needs one line per option")
+    choice = _w.RadioButtons(options=options, value=None, layout=_w.Layout(width="auto"))
+    check = _w.Button(description="check", button_style="info")
+    feedback = _w.HTML("")
+
+    def on_check(_button):
+        if choice.value is None:
+            feedback.value = "<i>Pick an answer first.</i>"
+            return
+        k = options.index(choice.value)
+        if k == answer:
+            feedback.value = (f"<b style='color:{OKABE_ITO['green']}'>Correct.</b> {why[k]}")
+        else:
+            feedback.value = (f"<b style='color:{OKABE_ITO['vermillion']}'>Not quite.</b> "
+                              f"{why[k]}")
+
+    check.on_click(on_check)
+    box = _w.VBox([_w.HTML(f"<b>{question}</b>"), choice, check, feedback])
+    box.choice, box.check, box.feedback = choice, check, feedback
+    return box

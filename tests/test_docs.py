@@ -43,7 +43,7 @@ def test_public_api_is_explicit_and_documented():
                 assert "Examples" in doc, name
 
 
-@pytest.mark.parametrize("module", ["brainviz", "brainviz.model", "brainviz.network",
+@pytest.mark.parametrize("module", ["brainviz", "brainviz.model", "brainviz.network", "brainviz.widgets",
                                     "brainviz.params", "brainviz.pharmacology", "brainviz.gallery",
                                     "brainviz.themes", "brainviz.plotting.brain",
                                     "brainviz.plotting.network", "brainviz.plotting.timecourse"])

@@ -81,3 +81,18 @@ def test_protocol_builder_reports_invalid_protocols():
 def test_unknown_control():
     with pytest.raises(ValueError, match="unknown control"):
         widgets.dmn_panel().set(nope=1)
+
+
+def test_quiz_gives_instant_feedback():
+    q = widgets.quiz("Which is a neurotrophin?", ["BDNF", "NMDA"], 0,
+                     ["BDNF is brain-derived neurotrophic factor.", "NMDA is a receptor."])
+    q.check.click()
+    assert "Pick an answer" in q.feedback.value
+    q.choice.value = "NMDA"
+    q.check.click()
+    assert "Not quite" in q.feedback.value and "receptor" in q.feedback.value
+    q.choice.value = "BDNF"
+    q.check.click()
+    assert "Correct" in q.feedback.value
+    with pytest.raises(ValueError):
+        widgets.quiz("?", ["a"], 3, ["x"])
