@@ -31,11 +31,29 @@ def test_notebook_runs_without_errors_or_warnings(path, tmp_path):
         "warnings.simplefilter('error')\n"
         "matplotlib.use('Agg')")
     nb.cells.insert(0, preamble)
-    client = NotebookClient(nb, timeout=300, kernel_name="python3",
+    client = NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(tmp_path)}})
     client.execute()
     for cell in nb.cells:
         for out in cell.get("outputs", []):
-            assert out.output_type != "error", (path.name, out.get("ename"), out.get("evalue"))
+            if out.output_type == "error":
+                # a student's unfinished exercise is allowed to say so; nothing else is
+                assert out.get("ename") == "NotImplementedError", (
+                    path.name, out.get("ename"), out.get("evalue"))
             if out.output_type == "stream":
                 assert out.name != "stderr" or not out.text.strip(), (path.name, out.text)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_teaches_in_the_house_structure(path):
+    nb = nbformat.read(path, as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown").lower()
+    assert "minutes" in text  # an estimated time
+    assert "not medical advice" in text or path.name != "00_start_here.ipynb"
+    if path.name[:2] in {"02", "03", "04", "05"}:  # the four mechanism notebooks
+        for needed in ("learning objectives", "claim", "evidence", "<details>",
+                       "the model leaves out"):
+            assert needed in text, (path.name, needed)
+        code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+        assert "quiz(" in code and "_panel(" in code and "video(" in code, path.name
+        assert "theme=\"slides\"" in code or "theme='slides'" in code, path.name
