@@ -14,6 +14,7 @@ Panels only wire the model to the drawing: the science is in
 
 from __future__ import annotations
 
+import io
 import math
 import time
 from dataclasses import dataclass
@@ -161,6 +162,20 @@ class Panel(_w.VBox if _w is not None else object):
         with plt.ioff(), theme_context(theme):
             self.figure = plt.figure(figsize=(9.5, 4.2), dpi=90, layout="constrained")
             self._artists = build(self.figure)
+            # lay the figure out once: each update then only redraws artists (constrained
+            # layout would otherwise cost about half of every redraw)
+            self.figure.canvas.draw()
+            self.figure.set_layout_engine("none")
+        from matplotlib.artist import Artist
+        from matplotlib.axes import Axes
+
+        # what updates change; the rest (axes, ticks, labels) is cached as a background
+        self._dynamic = [a for a in self._artists.values()
+                         if isinstance(a, Artist) and not isinstance(a, Axes)]
+        self._dynamic += [a for v in self._artists.values() if isinstance(v, list)
+                          for a in v if isinstance(a, Artist)]
+        self._background = None
+        self._limits = None
         self._update_fn = update
         self._interactive = "ipympl" in type(self.figure.canvas).__module__
         rows = [n.box for n in self._numbers.values()] + list(self._extra.values())
@@ -229,14 +244,55 @@ class Panel(_w.VBox if _w is not None else object):
             self.figure.canvas.draw_idle()
             return
         from IPython import get_ipython
-        from IPython.display import display
+        from IPython.display import Image, display
 
-        self.figure.canvas.draw()
         if getattr(get_ipython(), "kernel", None) is None:
             return  # plain Python (scripts, tests): no front end to show the figure in
+        png = self.png()
         with self.output:
-            self.output.clear_output(wait=True)
-            display(self.figure)
+            self.output.clear_output(wait=True)  # replaced in place, never blank
+            display(Image(data=png, format="png"))
+
+    def _render(self):
+        """Draw the figure into its canvas, redrawing only what updates change.
+
+        The static part (axes, ticks, labels, legends) is drawn once and cached; it is
+        drawn again only when an axis' limits have changed.
+        """
+        canvas = self.figure.canvas
+        limits = tuple(tuple(np.round(ax.viewLim.bounds, 12)) for ax in self.figure.axes)
+        if self._background is None or limits != self._limits:
+            for a in self._dynamic:
+                a.set_animated(True)
+            canvas.draw()
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+            self._limits = limits
+        else:
+            canvas.restore_region(self._background)
+        for a in self._dynamic:
+            self.figure.draw_artist(a)
+        for a in self._dynamic:
+            a.set_animated(False)
+
+    def png(self) -> bytes:
+        """The figure as PNG bytes: one draw, no tight-bbox pass (what the panel shows)."""
+        from PIL import Image as _PIL
+
+        self._render()
+        canvas = self.figure.canvas
+        buf = io.BytesIO()
+        # fast zlib level: a widget refresh is sent once and thrown away
+        _PIL.fromarray(np.asarray(canvas.buffer_rgba())).save(buf, format="png",
+                                                               compress_level=1)
+        return buf.getvalue()
+
+
+def _nice_limit(x: float) -> float:
+    """The next of 50, 100, 200, 500, 1000, ... at or above ``x`` (few rescales)."""
+    for limit in (50, 100, 200, 500, 1000, 2000, 5000, 10000):
+        if x <= limit:
+            return float(limit)
+    return float(np.ceil(x / 10000) * 10000)
 
 
 def _dose_control(default=0.5):
@@ -295,7 +351,7 @@ def memory_panel(*, theme: str = "notebook") -> Panel:
         end = (v["session_h"] + v["reconsolidation_window_h"]) / 24.0
         a["window"].set_x(start)
         a["window"].set_width(end - start)
-        a["ax2"].set_ylim(0.9, max(2.0, float(k.plasticity.max()) * 1.1))
+        a["ax2"].set_ylim(0.9, max(2.0, np.ceil(float(k.plasticity.max()) * 1.1 * 2) / 2))
         left = k.trauma_trace[-1] / k.trauma_trace[0]
         a["title"].set_text(f"trace left after the session: {left:.2f}")
         return (f"Session {v['session_h']:.0f} h after a {v['mg_per_kg']:.2f} mg/kg dose: "
@@ -369,7 +425,7 @@ def plasticity_panel(*, theme: str = "notebook") -> Panel:
     def build(fig):
         ax1, ax2 = fig.subplots(1, 2)
         bdnf, = ax1.plot([], [], color=OKABE_ITO["vermillion"], lw=2.5)
-        ax1.set(xscale="log", xlim=(1 / 6, 168), ylim=(0.95, 2.0), xlabel="hours (log)",
+        ax1.set(xscale="log", xlim=(1 / 6, 168), ylim=(0.95, 2.1), xlabel="hours (log)",
                 ylabel="BDNF (x baseline)")
         spines, = ax2.plot([], [], color=OKABE_ITO["green"], lw=2.5)
         ax2.set(xlim=(0, 14), ylim=(0.45, 0.65), xlabel="days", ylabel="spines per µm")
@@ -381,7 +437,6 @@ def plasticity_panel(*, theme: str = "notebook") -> Panel:
         c = simulate(Protocol(doses=[Dose(0.0, v["mg_per_kg"], v["route"])], days=14),
                      params=params)
         a["bdnf"].set_data(np.maximum(c.t_h, 1 / 6), c.bdnf)
-        a["ax1"].set_ylim(0.95, max(1.6, float(c.bdnf.max()) * 1.1))
         a["spines"].set_data(c.t_days, c.spine_density)
         a["title"].set_text(f"{ROUTES[v['route']].label}: plasma peak "
                             f"{c.plasma_ng_ml.max():.0f} ng/mL")
@@ -496,7 +551,7 @@ def protocol_builder(*, theme: str = "notebook") -> Panel:
         a["plasma"].set_data(c.t_days, c.plasma_ng_ml)
         for ax in (a["ax1"], a["ax2"]):
             ax.set_xlim(0, c.protocol.days)
-        a["ax2"].set_ylim(0, max(50.0, float(c.plasma_ng_ml.max()) * 1.1))
+        a["ax2"].set_ylim(0, _nice_limit(float(c.plasma_ng_ml.max()) * 1.1))
         a["title"].set_text(f"{len(doses)} dose(s), {len(therapy)} session(s): "
                             f"lowest {c.symptoms.min():.0f}, end {c.symptoms[-1]:.0f}")
         return "protocol ok"

@@ -1,0 +1,57 @@
+"""Kernel-side latency of the widget panels: a control change to the updated figure.
+
+Usage: python benchmarks/bench_widgets.py [--moves N]
+
+For each panel, moves one control through N values and times the whole update: the
+model run, the artists' update, the redraw, and the PNG encoding that the default
+inline backend sends to the browser. Targets: 95th percentile under 100 ms, median
+under 60 ms.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from brainviz import widgets  # noqa: E402
+
+PANELS = {
+    "memory": (widgets.memory_panel, "session_h", (2.0, 90.0)),
+    "dmn": (widgets.dmn_panel, "dmn_loosening_gain", (0.1, 0.9)),
+    "plasticity": (widgets.plasticity_panel, "mg_per_kg", (0.1, 2.0)),
+    "synergy (12-week sweep of 4 courses)": (widgets.synergy_panel, "delay_h", (0.0, 96.0)),
+    "protocol builder (12-week course)": (widgets.protocol_builder, "dose1_mg_per_kg",
+                                          (0.1, 2.0)),
+}
+
+
+def main(moves: int = 40) -> None:
+    ok = True
+    for label, (make, control, (lo, hi)) in PANELS.items():
+        panel = make()
+        if "builder" in label:
+            panel.set(days=84)
+        times = []
+        for value in list(__import__("numpy").linspace(lo, hi, moves)):
+            t0 = time.perf_counter()
+            panel.set(**{control: float(value)})
+            panel.png()  # the PNG the inline backend sends (one draw)
+            times.append(time.perf_counter() - t0)
+        times.sort()
+        median = statistics.median(times) * 1e3
+        p95 = times[int(round(0.95 * (len(times) - 1)))] * 1e3
+        met = median < 60 and p95 < 100
+        ok &= met
+        print(f"{label:40s} median {median:6.1f} ms   p95 {p95:6.1f} ms   "
+              f"({'met' if met else 'MISSED'}: median < 60, p95 < 100)")
+    print("all panels within target" if ok else "some panels missed the target")
+
+
+if __name__ == "__main__":
+    n = int(sys.argv[sys.argv.index("--moves") + 1]) if "--moves" in sys.argv else 40
+    main(n)
