@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Export brainviz figures and animations "
                      "for slides, or list them. Teaching model; not medical advice.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="{export,list}",
+    sub = parser.add_subparsers(dest="command", metavar="{export,list,deck}",
                                 parser_class=_Parser)
     exp = sub.add_parser(
         "export", help="write every figure (PNG, SVG, PDF), animation (MP4, GIF), "
@@ -64,6 +64,18 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     sub.add_parser("list", help="list the figures with one-line captions",
                    description="List the gallery's figures with one-line captions.")
+    deck = sub.add_parser(
+        "deck", help="build a PowerPoint deck (needs python-pptx: pip install "
+        "'brainviz[deck]')",
+        description="Build a .pptx deck: a title slide, each figure and its animation as "
+        "an embedded video, captions as speaker notes, alt text on every picture, and "
+        "a references slide with the kind of evidence.")
+    deck.add_argument("out", metavar="OUT.pptx", help="the deck to write (must not exist)")
+    deck.add_argument("--only", nargs="+", action="extend", metavar="NAME",
+                      help="include only these figures (see: brainviz list)")
+    deck.add_argument("--fps", type=int, default=30, help="video frame rate, 5-60 "
+                      "(default 30)")
+    deck.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     return parser
 
 
@@ -93,6 +105,18 @@ def _export(args) -> int:
     if paths:
         folder = paths[-1].parent
         print(f"wrote {len(paths)} files to {folder}; open {folder / 'index.html'}")
+    return 0
+
+
+def _deck(args) -> int:
+    from .deck import build_deck
+
+    def say(message):
+        if not args.quiet:
+            print(f"[deck] {message}", file=sys.stderr, flush=True)
+
+    path = build_deck(args.out, only=args.only, fps=args.fps, progress=say)
+    print(f"wrote {path}")
     return 0
 
 
@@ -131,11 +155,13 @@ def main(argv=None) -> int:
         parser = _parser()
         args = parser.parse_args(argv)
         if args.command is None:
-            raise _UsageError("choose a command: export or list "
+            raise _UsageError("choose a command: export, list or deck "
                               "(brainviz --help for more)")
         _headless()
         if args.command == "list":
             return _list(sys.stdout)
+        if args.command == "deck":
+            return _deck(args)
         return _export(args)
     except SystemExit as exc:  # --help and --version
         code = exc.code
