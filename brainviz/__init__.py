@@ -26,6 +26,11 @@ _GALLERY = {"figure", "animate", "caption", "alt_text", "GALLERY_NAMES", "THEME_
 
 
 def __getattr__(name):
+    if name in ("gallery", "widgets", "plotting", "themes", "animation", "export", "deck",
+                "present"):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
     if name in _GALLERY:
         from . import gallery
 

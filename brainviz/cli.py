@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Export brainviz figures and animations "
                      "for slides, or list them. Teaching model; not medical advice.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="{export,list,deck}",
+    sub = parser.add_subparsers(dest="command", metavar="{export,list,deck,present}",
                                 parser_class=_Parser)
     exp = sub.add_parser(
         "export", help="write every figure (PNG, SVG, PDF), animation (MP4, GIF), "
@@ -76,6 +76,16 @@ def _parser() -> argparse.ArgumentParser:
     deck.add_argument("--fps", type=int, default=30, help="video frame rate, 5-60 "
                       "(default 30)")
     deck.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+    pres = sub.add_parser(
+        "present", help="present the panels in the browser without code (Voila)",
+        description="Serve a mechanism panel (memory, dmn, plasticity, synergy) or the "
+        "protocol builder (protocol) as an app on 127.0.0.1; no NAME serves an index "
+        "page linking them all. Ctrl-C stops it.")
+    pres.add_argument("name", nargs="?", metavar="NAME",
+                      help="memory, dmn, plasticity, synergy or protocol (default: index)")
+    pres.add_argument("--port", type=int, default=8866, help="port (default 8866)")
+    pres.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    pres.add_argument("--theme", default="dark", help="dark (default) or slides")
     return parser
 
 
@@ -155,13 +165,18 @@ def main(argv=None) -> int:
         parser = _parser()
         args = parser.parse_args(argv)
         if args.command is None:
-            raise _UsageError("choose a command: export, list or deck "
+            raise _UsageError("choose a command: export, list, deck or present "
                               "(brainviz --help for more)")
         _headless()
         if args.command == "list":
             return _list(sys.stdout)
         if args.command == "deck":
             return _deck(args)
+        if args.command == "present":
+            from .present import present
+
+            return present(args.name, port=args.port, open_browser=not args.no_browser,
+                           theme=args.theme)
         return _export(args)
     except SystemExit as exc:  # --help and --version
         code = exc.code

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import time
 from dataclasses import dataclass
 
@@ -57,7 +58,7 @@ def _spec(name_or_control):
     if isinstance(name_or_control, _Control):
         return name_or_control
     p = PARAMS[name_or_control]
-    label = p.name.replace("_", " ")
+    label = re.sub(r"_(h|days|um)$", "", p.name).replace("_", " ")
     return _Control(p.name, p.default, p.low, p.high, p.step, p.unit, label)
 
 
@@ -142,6 +143,7 @@ class Panel(_w.VBox if _w is not None else object):
     def __init__(self, title: str, specs, build, update, theme: str = "notebook",
                  extra=()):
         _require_widgets()
+        import matplotlib
         import matplotlib.pyplot as plt
 
         self._theme = theme
@@ -160,10 +162,23 @@ class Panel(_w.VBox if _w is not None else object):
                                       tooltip="restore every control to its default")
         self.reset_button.on_click(lambda _b: self.reset())
         with plt.ioff(), theme_context(theme):
-            self.figure = plt.figure(figsize=(9.5, 4.2), dpi=90, layout="constrained")
+            large = theme in ("slides", "dark")  # presenting: big enough for a room
+            size = dict(figsize=(13.0, 5.6) if large else (9.5, 4.2), dpi=100 if large else 90,
+                        layout="constrained")
+            if "ipympl" in matplotlib.get_backend() or "widget" in matplotlib.get_backend():
+                self.figure = plt.figure(**size)  # an interactive canvas widget
+            else:
+                # not registered with pyplot: the inline backend closes pyplot's figures
+                # at the end of each cell, which would take this canvas away
+                from matplotlib.backends.backend_agg import FigureCanvasAgg
+                from matplotlib.figure import Figure
+
+                self.figure = Figure(**size)
+                FigureCanvasAgg(self.figure)
             self._artists = build(self.figure)
-            # lay the figure out once: each update then only redraws artists (constrained
-            # layout would otherwise cost about half of every redraw)
+            # fill titles and lines once, then lay the figure out once: each update then
+            # only redraws artists (constrained layout would cost half of every redraw)
+            update({k: v for k, v in self._artists.items()}, self.controls)
             self.figure.canvas.draw()
             self.figure.set_layout_engine("none")
         from matplotlib.artist import Artist
@@ -218,8 +233,8 @@ class Panel(_w.VBox if _w is not None else object):
 
     # -- drawing --------------------------------------------------------------
     def _say(self, text: str, error: bool = False):
-        colour = OKABE_ITO["vermillion"] if error else "#444444"
-        self.status.value = f"<span style='color:{colour}'>{text}</span>" if text else ""
+        style = f" style='color:{OKABE_ITO['vermillion']}'" if error else ""
+        self.status.value = f"<span{style}>{text}</span>" if text else ""
 
     def _changed(self):
         if self._ready:

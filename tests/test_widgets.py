@@ -96,3 +96,14 @@ def test_quiz_gives_instant_feedback():
     assert "Correct" in q.feedback.value
     with pytest.raises(ValueError):
         widgets.quiz("?", ["a"], 3, ["x"])
+
+
+def test_panel_survives_pyplot_closing_figures():
+    # Jupyter's inline backend closes pyplot's figures after every cell
+    panel = widgets.dmn_panel()
+    plt.close("all")
+    before = _ydata(panel.figure)
+    panel.set(dmn_loosening_gain=0.0)
+    assert "D55E00" not in panel.status.value
+    assert any(not np.allclose(b, a) for b, a in zip(before, _ydata(panel.figure)))
+    assert len(panel.png()) > 1000
