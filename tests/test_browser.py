@@ -1,0 +1,152 @@
+"""Real-browser tests: the presented panels in headless Chromium via Playwright.
+
+One Voila server serves every panel (and a deliberately broken one, to show the
+checks can fail). CI installs Debian's chromium; elsewhere these tests skip when no
+browser is installed.
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+if not os.path.exists(CHROMIUM):
+    if os.environ.get("CI"):
+        pytest.fail("CI must install chromium (see .ci/run)", pytrace=False)
+    pytest.skip("no chromium installed", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("voila")
+
+from brainviz.present import PANELS, write_apps  # noqa: E402
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("apps")
+    write_apps(folder, theme="dark")
+    # a panel whose callback does nothing: the checks below must notice
+    broken = json.loads((folder / "memory.ipynb").read_text())
+    code = broken["cells"][-1]["source"]
+    assert code.endswith("\npanel")
+    broken["cells"][-1]["source"] = code[:-len("panel")] + (
+        "panel._update_fn = lambda artists, values: None\npanel")
+    (folder / "broken.ipynb").write_text(json.dumps(broken))
+    env = dict(os.environ)
+    for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR",
+                "MPLCONFIGDIR"):
+        env[var] = str(tmp_path_factory.mktemp(var.lower()))
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "voila", str(folder), "--no-browser",
+                             f"--port={port}", "--Voila.ip=127.0.0.1"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.2)
+    yield f"http://127.0.0.1:{port}/voila/render"
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, url):
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1")
+               else r.abort())
+    page.goto(url, timeout=90000, wait_until="domcontentloaded")
+    page.wait_for_selector(".widget-output img", timeout=90000)
+    return page, errors
+
+
+def _slider_changes_plot(page, timeout_ms=15000):
+    """Move the first slider by keyboard; return the latency in ms, or None if the
+    plot did not change."""
+    img = ".widget-output img"
+    before = page.eval_on_selector(img, "e => e.src")
+    handle = page.locator(".widget-slider .noUi-handle").first
+    handle.focus()
+    t0 = time.perf_counter()
+    page.keyboard.press("ArrowRight")
+    try:
+        page.wait_for_function(
+            "s => { const i = document.querySelector('.widget-output img');"
+            " return i && i.src !== s; }", arg=before, timeout=timeout_ms)
+    except sync_api.TimeoutError:
+        return None
+    return (time.perf_counter() - t0) * 1000
+
+
+def _non_blank(png_bytes):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    a = np.asarray(Image.open(io.BytesIO(png_bytes)).convert("L"), dtype=float)
+    return a.std() > 10 and len(np.unique(a)) > 50
+
+
+LATENCIES = {}
+
+
+@pytest.mark.parametrize("name", list(PANELS))
+def test_panel_renders_and_its_slider_changes_the_plot(name, server, browser, tmp_path):
+    page, errors = _open(browser, f"{server}/{name}.ipynb")
+    try:
+        shot = page.screenshot(path=str(tmp_path / f"{name}.png"))
+        assert _non_blank(shot), name
+        labels = page.eval_on_selector_all(".widget-label", "els => els.map(e => e.textContent)")
+        assert any("(" in text and ")" in text for text in labels)  # units in labels
+        latency = _slider_changes_plot(page)
+        assert latency is not None, f"{name}: moving the slider did not change the plot"
+        LATENCIES[name] = latency
+        print(f"{name}: slider -> plot {latency:.0f} ms")
+        assert not errors, errors
+    finally:
+        page.close()
+
+
+def test_the_check_fails_when_the_callback_does_nothing(server, browser):
+    page, _ = _open(browser, f"{server}/broken.ipynb")
+    try:
+        assert _slider_changes_plot(page, timeout_ms=4000) is None
+    finally:
+        page.close()
+
+
+def test_index_links_every_panel(server, browser):
+    page = browser.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1")
+               else r.abort())
+    page.goto(f"{server}/index.ipynb", timeout=90000, wait_until="domcontentloaded")
+    page.wait_for_selector("a[href$='memory.ipynb']", timeout=60000, state="attached")
+    hrefs = page.eval_on_selector_all("a", "els => els.map(e => e.getAttribute('href'))")
+    for name in PANELS:
+        assert any(h and h.endswith(f"{name}.ipynb") for h in hrefs), name
+    page.close()
