@@ -102,7 +102,9 @@ class _NumberControl:
         if self._busy:
             return
         self._busy = True
-        self.text.value = change["new"]
+        # a slider's float steps accumulate error (0.55000000001): show what was meant
+        digits = max(0, -int(math.floor(math.log10(self.spec.step)))) + 2
+        self.text.value = round(change["new"], digits)
         self._busy = False
         self._on_change()
 

@@ -150,3 +150,60 @@ def test_index_links_every_panel(server, browser):
     for name in PANELS:
         assert any(h and h.endswith(f"{name}.ipynb") for h in hrefs), name
     page.close()
+
+
+def test_a_notebook_in_jupyterlab_runs_and_its_widget_moves_the_plot(tmp_path, browser):
+    import pathlib
+    import shutil
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    shutil.copy(root / "notebooks" / "02_memory_pathways.ipynb", tmp_path / "nb.ipynb")
+    env = dict(os.environ)
+    for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR",
+                "MPLCONFIGDIR"):
+        (tmp_path / var.lower()).mkdir()
+        env[var] = str(tmp_path / var.lower())
+    port, token = _free_port(), "brainviz-test"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+         f"--port={port}", "--ServerApp.ip=127.0.0.1", f"--ServerApp.token={token}",
+         "--LabApp.expose_app_in_browser=True", f"--ServerApp.root_dir={tmp_path}"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.2)
+        page = browser.new_page(viewport={"width": 1500, "height": 1000})
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.route("**/*", lambda r: r.continue_()
+                   if r.request.url.startswith("http://127.0.0.1") else r.abort())
+        # a fresh workspace, so Lab cannot restore another notebook's tab
+        page.goto(f"http://127.0.0.1:{port}/lab/workspaces/t{port}/tree/nb.ipynb?reset"
+                  f"&token={token}", wait_until="domcontentloaded", timeout=90000)
+        page.wait_for_function(
+            "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+            " return w && w.sessionContext && w.sessionContext.session &&"
+            " w.sessionContext.session.kernel &&"
+            " w.sessionContext.session.kernel.status === 'idle'; }", timeout=120000)
+        assert page.evaluate(
+            "() => window.jupyterapp.shell.currentWidget.context.path") == "nb.ipynb"
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        scope = ".jp-NotebookPanel:not(.lm-mod-hidden) "
+        img = page.locator(scope + ".widget-output img").first
+        img.wait_for(timeout=180000)
+        before = img.get_attribute("src")
+        page.locator(scope + ".widget-slider .noUi-handle").first.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            "s => { const i = document.querySelector("
+            "'.jp-NotebookPanel:not(.lm-mod-hidden) .widget-output img');"
+            " return i && i.src !== s; }", arg=before, timeout=30000)
+        assert not [e for e in errors if "brainviz" in e or "widget" in e.lower()], errors
+        page.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
