@@ -304,14 +304,6 @@ class Panel(_w.VBox if _w is not None else object):
         return buf.getvalue()
 
 
-def _nice_limit(x: float) -> float:
-    """The next of 50, 100, 200, 500, 1000, ... at or above ``x`` (few rescales)."""
-    for limit in (50, 100, 200, 500, 1000, 2000, 5000, 10000):
-        if x <= limit:
-            return float(limit)
-    return float(np.ceil(x / 10000) * 10000)
-
-
 def _dose_control(default=0.5):
     return _Control("mg_per_kg", default, 0.05, 5.0, 0.05, "mg/kg", "ketamine dose")
 
@@ -553,7 +545,9 @@ def protocol_builder(*, theme: str = "notebook") -> Panel:
         sym, = ax1.plot([], [], color=OKABE_ITO["vermillion"], lw=2.5)
         ax1.set(ylim=(0, 100), xlabel="days", ylabel="symptom index (0-100)")
         plasma, = ax2.plot([], [], color=OKABE_ITO["blue"], lw=2)
-        ax2.set(xlabel="days", ylabel="plasma ketamine (ng/mL)")
+        # log scale with fixed limits: any dose or route fits without rescaling
+        ax2.set(xlabel="days", ylabel="plasma ketamine (ng/mL, log)", yscale="log",
+                ylim=(1, 5000))
         title = ax1.set_title("", loc="left")
         return dict(sym=sym, plasma=plasma, ax1=ax1, ax2=ax2, title=title)
 
@@ -565,10 +559,9 @@ def protocol_builder(*, theme: str = "notebook") -> Panel:
         c = simulate(Protocol(doses=doses, therapy=therapy, days=int(v["days"]),
                               condition=v["condition"]))
         a["sym"].set_data(c.t_days, c.symptoms)
-        a["plasma"].set_data(c.t_days, c.plasma_ng_ml)
+        a["plasma"].set_data(c.t_days, np.where(c.plasma_ng_ml > 0.5, c.plasma_ng_ml, np.nan))
         for ax in (a["ax1"], a["ax2"]):
             ax.set_xlim(0, c.protocol.days)
-        a["ax2"].set_ylim(0, _nice_limit(float(c.plasma_ng_ml.max()) * 1.1))
         a["title"].set_text(f"{len(doses)} dose(s), {len(therapy)} session(s): "
                             f"lowest {c.symptoms.min():.0f}, end {c.symptoms[-1]:.0f}")
         return "protocol ok"
