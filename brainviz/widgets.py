@@ -18,12 +18,11 @@ import io
 import math
 import re
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
 from .model import Protocol, Session, simulate, sweep
-from .params import PARAMS
+from .params import PARAMS, Param
 from .pharmacology import ROUTES, Dose
 from .themes import OKABE_ITO, theme_context
 
@@ -41,25 +40,19 @@ def _require_widgets():
         raise ImportError("brainviz.widgets needs ipywidgets: pip install ipywidgets")
 
 
-@dataclass(frozen=True)
-class _Control:
-    """A control that is not a model parameter (dose, timing, ...)."""
-
-    name: str
-    default: float
-    low: float
-    high: float
-    step: float
-    unit: str
-    label: str
+def _control(name, default, low, high, step, unit, label) -> Param:
+    """A control that is not a model parameter (dose, timing, ...): a Param whose doc
+    is its label."""
+    return Param(name, default, low, high, step, unit, label, source="control")
 
 
-def _spec(name_or_control):
-    if isinstance(name_or_control, _Control):
+def _spec(name_or_control) -> Param:
+    """The Param behind a control, with a short human label as its ``doc``."""
+    if isinstance(name_or_control, Param):
         return name_or_control
     p = PARAMS[name_or_control]
     label = re.sub(r"_(h|days|um)$", "", p.name).replace("_", " ")
-    return _Control(p.name, p.default, p.low, p.high, p.step, p.unit, label)
+    return Param(p.name, p.default, p.low, p.high, p.step, p.unit, label, p.source, p.group)
 
 
 def _fmt_unit(unit: str) -> str:
@@ -69,9 +62,9 @@ def _fmt_unit(unit: str) -> str:
 class _NumberControl:
     """A slider and a typed box for one number, kept in step, refusing bad input."""
 
-    def __init__(self, spec: _Control, on_change, say):
+    def __init__(self, spec: Param, on_change, say):
         self.spec = spec
-        label = f"{spec.label}{_fmt_unit(spec.unit)}"
+        label = f"{spec.doc}{_fmt_unit(spec.unit)}"
         self.slider = _w.FloatSlider(
             value=spec.default, min=spec.low, max=spec.high, step=spec.step,
             description="", continuous_update=False, readout=False,
@@ -113,7 +106,7 @@ class _NumberControl:
             return
         v, s = change["new"], self.spec
         if v is None or not math.isfinite(v) or not s.low <= v <= s.high:
-            self._say(f"{s.label} must be in [{s.low:g}, {s.high:g}]{_fmt_unit(s.unit)}; "
+            self._say(f"{s.doc} must be in [{s.low:g}, {s.high:g}]{_fmt_unit(s.unit)}; "
                       f"{v!r} was not applied", error=True)
             self._busy = True
             self.text.value = self.slider.value
@@ -305,7 +298,7 @@ class Panel(_w.VBox if _w is not None else object):
 
 
 def _dose_control(default=0.5):
-    return _Control("mg_per_kg", default, 0.05, 5.0, 0.05, "mg/kg", "ketamine dose")
+    return _control("mg_per_kg", default, 0.05, 5.0, 0.05, "mg/kg", "ketamine dose")
 
 
 # ---------------------------------------------------------------------------------
@@ -328,7 +321,7 @@ def memory_panel(*, theme: str = "notebook") -> Panel:
     True
     """
     specs = [_dose_control(),
-             _Control("session_h", 24.0, 0.0, 96.0, 1.0, "h", "exposure session after dose"),
+             _control("session_h", 24.0, 0.0, 96.0, 1.0, "h", "exposure session after dose"),
              "reconsolidation_window_h", "reconsolidation_rate"]
 
     def build(fig):
@@ -471,8 +464,8 @@ def synergy_panel(*, theme: str = "notebook") -> Panel:
     4.0
     """
     specs = [_dose_control(),
-             _Control("delay_h", 24.0, 0.0, 96.0, 1.0, "h", "first session after dose"),
-             _Control("sessions", 8.0, 1.0, 12.0, 1.0, "weekly", "number of sessions"),
+             _control("delay_h", 24.0, 0.0, 96.0, 1.0, "h", "first session after dose"),
+             _control("sessions", 8.0, 1.0, 12.0, 1.0, "weekly", "number of sessions"),
              "extinction_rate"]
 
     def build(fig):
@@ -528,13 +521,13 @@ def protocol_builder(*, theme: str = "notebook") -> Panel:
              "days": _w.BoundedIntText(value=28, min=1, max=365, description="days")}
     specs = []
     for i, (t, mg) in enumerate([(0.0, 0.5), (-1.0, 0.0), (-1.0, 0.0)], start=1):
-        specs.append(_Control(f"dose{i}_h", t, -1.0, 24.0 * 84, 1.0, "h", f"dose {i} time"))
-        specs.append(_Control(f"dose{i}_mg_per_kg", mg, 0.0, 5.0, 0.05, "mg/kg",
+        specs.append(_control(f"dose{i}_h", t, -1.0, 24.0 * 84, 1.0, "h", f"dose {i} time"))
+        specs.append(_control(f"dose{i}_mg_per_kg", mg, 0.0, 5.0, 0.05, "mg/kg",
                               f"dose {i} amount"))
         extra[f"dose{i}_route"] = _w.Dropdown(options=list(ROUTES), value="iv",
                                               description=f"dose {i} route")
     for i, t in enumerate([24.0, -1.0, -1.0, -1.0], start=1):
-        specs.append(_Control(f"session{i}_h", t, -1.0, 24.0 * 84, 1.0, "h",
+        specs.append(_control(f"session{i}_h", t, -1.0, 24.0 * 84, 1.0, "h",
                               f"session {i} time"))
         extra[f"session{i}_kind"] = _w.Dropdown(options=["exposure", "emdr", "supportive"],
                                                 value="exposure",

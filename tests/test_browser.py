@@ -23,7 +23,7 @@ if not os.path.exists(CHROMIUM):
 sync_api = pytest.importorskip("playwright.sync_api")
 pytest.importorskip("voila")
 
-from brainviz.present import PANELS, write_apps  # noqa: E402
+from brainviz.present import PANELS, _wait_for_port, write_apps  # noqa: E402
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -54,12 +54,7 @@ def server(tmp_path_factory):
     proc = subprocess.Popen([sys.executable, "-m", "voila", str(folder), "--no-browser",
                              f"--port={port}", "--Voila.ip=127.0.0.1"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.2)
+    assert _wait_for_port(port, proc), "Voila did not start"
     yield f"http://127.0.0.1:{port}/voila/render"
     proc.terminate()
     proc.wait(timeout=20)
@@ -170,12 +165,7 @@ def test_a_notebook_in_jupyterlab_runs_and_its_widget_moves_the_plot(tmp_path, b
          "--LabApp.expose_app_in_browser=True", f"--ServerApp.root_dir={tmp_path}"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.2)
+        assert _wait_for_port(port, proc), "JupyterLab did not start"
         page = browser.new_page(viewport={"width": 1500, "height": 1000})
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
