@@ -30,3 +30,16 @@ def relief(course, baseline=None):
     """Symptom improvement (points) relative to the start of the course."""
     base = course.symptoms[0] if baseline is None else baseline
     return base - course.symptoms
+
+
+@pytest.fixture
+def gallery(monkeypatch):
+    """A tiny fake gallery in place of brainviz.gallery (fast export and CLI tests)."""
+    import sys
+
+    import _fake_gallery
+
+    fake = _fake_gallery.module()
+    monkeypatch.setitem(sys.modules, "brainviz.gallery", fake)
+    monkeypatch.setattr(bv, "gallery", fake, raising=False)
+    return fake

@@ -9,18 +9,9 @@ import sys
 
 import pytest
 
-import _fake_gallery
 import brainviz
 from brainviz import _video
 from brainviz.cli import main
-
-
-@pytest.fixture
-def gallery(monkeypatch):
-    fake = _fake_gallery.module()
-    monkeypatch.setitem(sys.modules, "brainviz.gallery", fake)
-    monkeypatch.setattr(brainviz, "gallery", fake, raising=False)
-    return fake
 
 
 def run(capsys, *argv):

@@ -28,14 +28,6 @@ from brainviz.export import MANIFEST, export
 PIL = pytest.importorskip("PIL.Image")
 
 
-@pytest.fixture
-def gallery(monkeypatch):
-    fake = _fake_gallery.module()
-    monkeypatch.setitem(sys.modules, "brainviz.gallery", fake)
-    monkeypatch.setattr(brainviz, "gallery", fake, raising=False)
-    return fake
-
-
 def probe(path):
     """Codec, pixel format, width, height and decoded frame count of a video."""
     exe = _video.ffmpeg_exe()
