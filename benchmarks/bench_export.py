@@ -6,10 +6,10 @@ On one animation (the real gallery's if it imports, else a 1920x1080 network-lik
 fake with 30 moving circles and lines), side by side in one run:
 
 * MP4: ``FuncAnimation.save()`` with ``FFMpegWriter`` (matplotlib's defaults, ffmpeg
-  from imageio-ffmpeg) against ``brainviz._video.write_mp4`` (target: >= 5x faster);
+  from imageio-ffmpeg) against ``brainviz.app._video.write_mp4`` (target: >= 5x faster);
 * GIF at 960 px and 15 fps: ``PillowWriter`` on the same frames and size against
-  ``brainviz._video.write_gif`` (target: >= 3x faster);
-* every still figure as PNG, SVG and PDF through ``brainviz.export.export``
+  ``brainviz.app._video.write_gif`` (target: >= 3x faster);
+* every still figure as PNG, SVG and PDF through ``brainviz.app.export.export``
   (target: < 20 s).
 
 Both sides render the same frames at the same size. Prints seconds and ratios; the
@@ -32,7 +32,7 @@ import numpy as np  # noqa: E402
 from matplotlib.animation import FFMpegWriter, FuncAnimation, PillowWriter  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from brainviz import _video  # noqa: E402
+from brainviz.app import _video  # noqa: E402
 
 
 class _FakeAnimation(FuncAnimation):
@@ -76,7 +76,7 @@ def _make(name: str | None, fake: bool, frames: int):
     """A fresh animation (real gallery or fake), cut to *frames* frames."""
     if not fake:
         try:
-            from brainviz import gallery
+            from brainviz.views import gallery
 
             anim = gallery.animate(name or gallery.NAMES[0], theme="slides", fps=30)
             anim.n_frames = min(frames, int(anim.n_frames))
@@ -167,10 +167,10 @@ def main(argv=None) -> None:
         # ---- stills
         if not args.no_stills:
             try:
-                from brainviz import gallery
-                from brainviz.export import export
+                from brainviz.views import gallery
+                from brainviz.app.export import export
             except ImportError:
-                print("stills: brainviz.gallery not importable; skipped")
+                print("stills: brainviz.views.gallery not importable; skipped")
             else:
                 t = _timed(lambda: export(os.path.join(tmp, "stills"),
                                           formats=("png", "svg", "pdf"), progress=False))

@@ -18,7 +18,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from brainviz import widgets  # noqa: E402
+from brainviz.app import widgets  # noqa: E402
 
 PANELS = {
     "memory": (widgets.memory_panel, "session_h", (2.0, 90.0)),

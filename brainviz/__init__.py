@@ -14,25 +14,30 @@ Examples
 True
 """
 
-from .model import SESSION_KINDS, Course, Protocol, Session, simulate, sweep
-from .network import CONDITIONS, PATHWAYS, REGIONS, build_network
-from .params import PARAMS, Param, param_table_markdown
-from .pharmacology import ROUTES, Dose
+from .science.course import SESSION_KINDS, Course, Protocol, Session, simulate, sweep
+from .science.network import CONDITIONS, PATHWAYS, REGIONS, build_network
+from .science.params import PARAMS, Param, param_table_markdown
+from .science.pharmacology import ROUTES, Dose
 
 __version__ = "0.1.0"
 
-# the drawing side (matplotlib) loads on first use, so the model imports fast
+# the drawing side (matplotlib) and the faces load on first use, so the model imports
+# fast; ``bv.gallery``, ``bv.widgets`` ... name their modules in the views and app layers
+_MODULES = {
+    "gallery": "views.gallery", "animation": "views.animation", "themes": "views.themes",
+    "views": "views", "widgets": "app.widgets", "export": "app.export", "deck": "app.deck",
+    "present": "app.present", "cli": "app.cli",
+}
 _GALLERY = {"figure", "animate", "caption", "alt_text", "GALLERY_NAMES", "THEME_NAMES"}
 
 
 def __getattr__(name):
-    if name in ("gallery", "widgets", "plotting", "themes", "animation", "export", "deck",
-                "present"):
+    if name in _MODULES:
         import importlib
 
-        return importlib.import_module(f".{name}", __name__)
+        return importlib.import_module(f".{_MODULES[name]}", __name__)
     if name in _GALLERY:
-        from . import gallery
+        from .views import gallery
 
         return {"GALLERY_NAMES": gallery.NAMES, "THEME_NAMES": gallery.THEMES}.get(
             name) or getattr(gallery, name)

@@ -1,4 +1,4 @@
-"""A tiny stand-in for ``brainviz.gallery`` that follows its contract.
+"""A tiny stand-in for ``brainviz.views.gallery`` that follows its contract.
 
 Tests of the export and the command line use it (through ``install``), so they stay
 fast and do not depend on the real figures: small figures, few frames.
@@ -18,7 +18,7 @@ _FACES = {"notebook": "white", "slides": "white", "dark": "#111111", "print": "w
 
 
 class Animation(FuncAnimation):
-    """The contract of ``brainviz.animation.Animation``: fig, n_frames, fps,
+    """The contract of ``brainviz.views.animation.Animation``: fig, n_frames, fps,
     animated_artists, draw_frame(i)."""
 
     def __init__(self, fig, draw_frame, n_frames, fps, animated_artists):
@@ -80,8 +80,8 @@ def alt_text(name):
 
 
 def module(names=NAMES, **overrides):
-    """A module object with the gallery API, for ``sys.modules['brainviz.gallery']``."""
-    mod = types.ModuleType("brainviz.gallery")
+    """A module object with the gallery API, for ``sys.modules['brainviz.views.gallery']``."""
+    mod = types.ModuleType("brainviz.views.gallery")
     mod.NAMES = tuple(names)
     mod.THEMES = THEMES
     mod.figure = figure

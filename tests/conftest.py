@@ -34,12 +34,12 @@ def relief(course, baseline=None):
 
 @pytest.fixture
 def gallery(monkeypatch):
-    """A tiny fake gallery in place of brainviz.gallery (fast export and CLI tests)."""
+    """A tiny fake gallery in place of brainviz.views.gallery (fast export and CLI tests)."""
     import sys
 
     import _fake_gallery
 
     fake = _fake_gallery.module()
-    monkeypatch.setitem(sys.modules, "brainviz.gallery", fake)
+    monkeypatch.setitem(sys.modules, "brainviz.views.gallery", fake)
     monkeypatch.setattr(bv, "gallery", fake, raising=False)
     return fake

@@ -2,8 +2,8 @@ import matplotlib as mpl
 import numpy as np
 import pytest
 
-from brainviz import gallery
-from brainviz.animation import DURATION_S, Animation
+from brainviz.views import gallery
+from brainviz.views.animation import DURATION_S, Animation
 
 
 @pytest.mark.parametrize("name", gallery.NAMES)

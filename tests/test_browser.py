@@ -23,7 +23,7 @@ if not os.path.exists(CHROMIUM):
 sync_api = pytest.importorskip("playwright.sync_api")
 pytest.importorskip("voila")
 
-from brainviz.present import PANELS, _wait_for_port, write_apps  # noqa: E402
+from brainviz.app.present import PANELS, _wait_for_port, write_apps  # noqa: E402
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]

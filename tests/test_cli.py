@@ -10,8 +10,8 @@ import sys
 import pytest
 
 import brainviz
-from brainviz import _video
-from brainviz.cli import main
+from brainviz.app import _video
+from brainviz.app.cli import main
 
 
 def run(capsys, *argv):
@@ -146,7 +146,7 @@ def test_help_and_version_exit_0(capsys):
 
 def test_console_script_and_python_dash_m():
     scripts = importlib.metadata.entry_points(group="console_scripts", name="brainviz")
-    assert [ep.value for ep in scripts] == ["brainviz.cli:main"]
+    assert [ep.value for ep in scripts] == ["brainviz.app.cli:main"]
     run = subprocess.run([sys.executable, "-m", "brainviz", "--version"],
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 0 and run.stdout.strip() == f"brainviz {brainviz.__version__}"

@@ -4,9 +4,9 @@ import pytest
 
 pptx = pytest.importorskip("pptx")
 
-from brainviz import gallery  # noqa: E402
-from brainviz.cli import main  # noqa: E402
-from brainviz.deck import REFERENCES, build_deck  # noqa: E402
+from brainviz.views import gallery  # noqa: E402
+from brainviz.app.cli import main  # noqa: E402
+from brainviz.app.deck import REFERENCES, build_deck  # noqa: E402
 
 
 def _descr(shape):

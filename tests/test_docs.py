@@ -43,10 +43,10 @@ def test_public_api_is_explicit_and_documented():
                 assert "Examples" in doc, name
 
 
-@pytest.mark.parametrize("module", ["brainviz", "brainviz.model", "brainviz.network", "brainviz.widgets",
-                                    "brainviz.params", "brainviz.pharmacology", "brainviz.gallery",
-                                    "brainviz.themes", "brainviz.plotting.brain",
-                                    "brainviz.plotting.network", "brainviz.plotting.timecourse"])
+@pytest.mark.parametrize("module", ["brainviz", "brainviz.science.course", "brainviz.science.network", "brainviz.app.widgets",
+                                    "brainviz.science.params", "brainviz.science.pharmacology", "brainviz.views.gallery",
+                                    "brainviz.views.themes", "brainviz.views.brain",
+                                    "brainviz.views.network", "brainviz.views.timecourse"])
 def test_docstring_examples_run(module):
     mod = __import__(module, fromlist=["_"])
     failures, tried = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)

@@ -1,4 +1,4 @@
-"""brainviz.export and the frame writer: files, formats, reproducibility, atomicity,
+"""brainviz.app.export and the frame writer: files, formats, reproducibility, atomicity,
 refusing to touch files brainviz did not write, and argument checks.
 
 These tests run against a tiny fake gallery (tests/_fake_gallery.py) that follows the
@@ -21,9 +21,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 import _fake_gallery
 import brainviz
-from brainviz import _video
-from brainviz import export as export_mod
-from brainviz.export import MANIFEST, export
+from brainviz.app import _video
+from brainviz.app import export as export_mod
+from brainviz.app.export import MANIFEST, export
 
 PIL = pytest.importorskip("PIL.Image")
 
@@ -197,7 +197,7 @@ def test_a_writer_failing_midway_leaves_no_partial_file(gallery, tmp_path, monke
     assert after["notes.md"] == b"my own notes"
     # the manifest still recognises every file, so the next export just works
     monkeypatch.undo()
-    monkeypatch.setitem(sys.modules, "brainviz.gallery", gallery)
+    monkeypatch.setitem(sys.modules, "brainviz.views.gallery", gallery)
     export(tmp_path, formats=["png", "mp4"], progress=False)
 
 
@@ -339,7 +339,7 @@ def test_progress_bar_goes_to_stderr(gallery, tmp_path, capsys):
     assert "[1/3] network.png" in err and "[3/3] index.html" in err
 
 
-@pytest.mark.parametrize("module", ["brainviz._video", "brainviz.export", "brainviz.cli"])
+@pytest.mark.parametrize("module", ["brainviz.app._video", "brainviz.app.export", "brainviz.app.cli"])
 def test_docstring_examples_run(module):
     failures, _ = doctest.testmod(importlib.import_module(module),
                                   optionflags=doctest.ELLIPSIS)
@@ -347,8 +347,8 @@ def test_docstring_examples_run(module):
 
 
 def test_real_gallery_follows_the_contract(tmp_path):
-    gallery = pytest.importorskip("brainviz.gallery")
-    pytest.importorskip("brainviz.animation")
+    gallery = pytest.importorskip("brainviz.views.gallery")
+    pytest.importorskip("brainviz.views.animation")
     assert tuple(gallery.THEMES) == ("notebook", "slides", "dark", "print")
     name = gallery.NAMES[0]
     anim = gallery.animate(name, theme="notebook", fps=10)

@@ -8,7 +8,7 @@ import pytest
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
-from brainviz import gallery
+from brainviz.views import gallery
 
 BASELINE = pathlib.Path(__file__).with_name("baseline")
 

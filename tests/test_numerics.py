@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from brainviz._numerics import (_adjugate_small, _decay_scan, _expm, _first_order,
+from brainviz.science._numerics import (_adjugate_small, _decay_scan, _expm, _first_order,
                                 _inverse_small, _matrix_powers, _solve_small)
 
 

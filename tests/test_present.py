@@ -12,8 +12,8 @@ import time
 import nbformat
 import pytest
 
-from brainviz.cli import main
-from brainviz.present import PANELS, write_apps
+from brainviz.app.cli import main
+from brainviz.app.present import PANELS, write_apps
 
 
 def test_write_apps_hides_code_and_links_every_panel(tmp_path):

@@ -1,7 +1,7 @@
 import matplotlib as mpl
 import pytest
 
-from brainviz.themes import OKABE_ITO, SYSTEM_STYLE, THEMES, get_theme, theme_context
+from brainviz.views.themes import OKABE_ITO, SYSTEM_STYLE, THEMES, get_theme, theme_context
 
 
 def test_themes_restore_rcparams():

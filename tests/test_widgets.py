@@ -4,7 +4,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from brainviz import PARAMS, widgets
+from brainviz import PARAMS
+from brainviz.app import widgets
 
 PANELS = [widgets.memory_panel, widgets.dmn_panel, widgets.plasticity_panel,
           widgets.synergy_panel, widgets.protocol_builder]

@@ -119,7 +119,7 @@ def theme_context(name: str = "notebook"):
     Examples
     --------
     >>> import matplotlib as mpl
-    >>> from brainviz.themes import theme_context
+    >>> from brainviz.views.themes import theme_context
     >>> before = mpl.rcParams["font.size"]
     >>> with theme_context("slides") as theme:
     ...     theme.figsize

@@ -1,7 +1,7 @@
 """The gallery: one still figure and one animation per view of the model.
 
 ``figure(name, theme=...)`` returns a matplotlib Figure and ``animate(name, theme=...)``
-an :class:`brainviz.animation.Animation` (a ``FuncAnimation``). Both run
+an :class:`brainviz.views.animation.Animation` (a ``FuncAnimation``). Both run
 :func:`brainviz.simulate` first and then draw the arrays it made; every entry has a
 caption and alt text (``caption(name)``, ``alt_text(name)``).
 """
@@ -14,10 +14,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import model
-from .model import Protocol, Session
-from .network import build_network
-from .pharmacology import Dose
+from ..science import course as model
+from ..science.course import Protocol, Session
+from ..science.network import build_network
+from ..science.pharmacology import Dose
 from .themes import OKABE_ITO, THEMES as _THEMES, get_theme, theme_context
 
 __all__ = ["NAMES", "THEMES", "figure", "animate", "video", "caption", "alt_text"]
@@ -137,7 +137,7 @@ def caption(name: str) -> str:
 
     Examples
     --------
-    >>> from brainviz.gallery import caption
+    >>> from brainviz.views.gallery import caption
     >>> "dissociat" in caption("treatment_day")
     True
     """
@@ -149,7 +149,7 @@ def alt_text(name: str) -> str:
 
     Examples
     --------
-    >>> from brainviz.gallery import alt_text
+    >>> from brainviz.views.gallery import alt_text
     >>> alt_text("network").startswith("Two side views")
     True
     """
@@ -217,7 +217,7 @@ def figure(name: str, *, theme: str = "notebook"):
 
     Examples
     --------
-    >>> from brainviz.gallery import figure
+    >>> from brainviz.views.gallery import figure
     >>> fig = figure("synergy", theme="slides")
     >>> [int(v) for v in fig.get_size_inches() * fig.dpi]
     [1920, 1080]
@@ -239,7 +239,7 @@ def _panel_label(ax, text, th):
 
 
 def _build_network(fig, th):
-    from .plotting import draw_network, network_legend
+    from . import draw_network, network_legend
 
     ptsd, healthy = _scenario("network")
     axes = fig.subplots(1, 2)
@@ -255,7 +255,7 @@ def _build_network(fig, th):
 
 
 def _build_treatment_day(fig, th):
-    from .plotting import log_time_axis
+    from . import log_time_axis
 
     c = _scenario("day")
     t = c.t_h[1:]
@@ -290,7 +290,7 @@ def _build_treatment_day(fig, th):
 
 
 def _build_memory(fig, th):
-    from .plotting import log_time_axis
+    from . import log_time_axis
 
     with_k, alone, drug = _scenario("memory")
     offsets, timing = _scenario("memory_timing")
@@ -338,7 +338,7 @@ def _build_memory(fig, th):
 
 
 def _build_dmn(fig, th):
-    from .plotting import draw_network
+    from . import draw_network
 
     c = _scenario("dmn")
     grid = fig.add_gridspec(2, 3, width_ratios=[1.15, 1.15, 1.3])
@@ -373,7 +373,7 @@ def _build_dmn(fig, th):
 
 
 def _build_plasticity(fig, th):
-    from .plotting import draw_dendrite, log_time_axis
+    from . import draw_dendrite, log_time_axis
 
     c = _scenario("day")
     axes = fig.subplots(1, 2, width_ratios=[1.35, 1])
@@ -411,7 +411,7 @@ def _build_plasticity(fig, th):
 
 
 def _build_synergy(fig, th):
-    from .plotting.timecourse import days_axis, direct_labels
+    from .timecourse import days_axis, direct_labels
 
     none, therapy, drug, both = _scenario("synergy")
     axes = fig.subplots(1, 2, width_ratios=[1.6, 1])
@@ -474,13 +474,13 @@ def animate(name: str, *, theme: str = "notebook", fps: int = 30):
 
     Returns
     -------
-    brainviz.animation.Animation
+    brainviz.views.animation.Animation
         A ``matplotlib.animation.FuncAnimation``: ``.save()``, ``.to_jshtml()`` and
         notebook display work as usual; ``draw_frame(i)`` updates one frame.
 
     Examples
     --------
-    >>> from brainviz.gallery import animate
+    >>> from brainviz.views.gallery import animate
     >>> anim = animate("dmn", fps=10)
     >>> anim.n_frames
     120
@@ -503,7 +503,7 @@ def video(name: str, *, theme: str = "notebook", fps: int = 15):
 
     Examples
     --------
-    >>> from brainviz.gallery import video
+    >>> from brainviz.views.gallery import video
     >>> v = video("dmn", fps=5)
     >>> v.embed
     True
@@ -513,7 +513,7 @@ def video(name: str, *, theme: str = "notebook", fps: int = 15):
 
     from IPython.display import Video
 
-    from . import _video
+    from ..app import _video
 
     anim = animate(name, theme=theme, fps=fps)
     with tempfile.TemporaryDirectory() as folder:

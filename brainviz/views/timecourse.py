@@ -30,7 +30,7 @@ def plot_timecourse(t_h, values, *, ax=None, unit: str = "h", label: str | None 
     Examples
     --------
     >>> import matplotlib.pyplot as plt
-    >>> from brainviz.plotting import plot_timecourse
+    >>> from brainviz.views import plot_timecourse
     >>> fig, ax = plt.subplots()
     >>> line = plot_timecourse([0, 24, 48], [1, 2, 1], ax=ax, unit="days")
     >>> line.get_xdata().tolist()

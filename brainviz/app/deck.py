@@ -80,7 +80,7 @@ def build_deck(out, *, only=None, fps: int = 30, progress=None) -> pathlib.Path:
 
     Examples
     --------
-    >>> from brainviz.deck import build_deck
+    >>> from brainviz.app.deck import build_deck
     >>> build_deck("lecture.pptx", only=["memory"])   # doctest: +SKIP
     PosixPath('lecture.pptx')
     """
@@ -88,8 +88,9 @@ def build_deck(out, *, only=None, fps: int = 30, progress=None) -> pathlib.Path:
     from pptx import Presentation
     from pptx.util import Inches, Pt
 
-    from . import _video, gallery
-    from .animation import _TITLES
+    from . import _video
+    from ..views import gallery
+    from ..views.animation import _TITLES
     from .export import _atomic_write, _int_in
 
     out = pathlib.Path(out)

@@ -18,7 +18,7 @@ import time
 
 __all__ = ["PANELS", "present", "write_apps"]
 
-#: presenter name -> (panel factory in brainviz.widgets, page title)
+#: presenter name -> (panel factory in brainviz.app.widgets, page title)
 PANELS = {
     "memory": ("memory_panel", "Memory-pathway disruption"),
     "dmn": ("dmn_panel", "DMN loosening"),
@@ -130,7 +130,7 @@ def present(name: str | None = None, *, port: int = 8866, open_browser: bool = T
 
     Examples
     --------
-    >>> from brainviz.present import present
+    >>> from brainviz.app.present import present
     >>> present("memory", port=8870, open_browser=False)   # doctest: +SKIP
     """
     if name is not None and name not in PANELS:

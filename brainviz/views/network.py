@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..themes import SYSTEM_STYLE, get_theme, pathway_style
+from .themes import SYSTEM_STYLE, get_theme, pathway_style
 from .brain import draw_brain, project
 
 __all__ = ["NetworkArtists", "draw_network", "network_legend"]
@@ -124,7 +124,7 @@ def draw_network(graph, *, ax=None, view: str = "sagittal", activity=None, weigh
     --------
     >>> import matplotlib.pyplot as plt
     >>> import brainviz as bv
-    >>> from brainviz.plotting import draw_network
+    >>> from brainviz.views import draw_network
     >>> fig, ax = plt.subplots()
     >>> art = draw_network(bv.build_network("ptsd"), ax=ax)
     >>> len(art.nodes), len(art.edges)

@@ -6,7 +6,7 @@ Raw RGBA frames are piped to ffmpeg (the binary shipped by ``imageio-ffmpeg``), 
 encodes in its own process while the next frame is rendered; a small writer thread
 keeps the pipe busy so rendering and encoding overlap on two cores.
 
-The animation object follows the :class:`brainviz.animation.Animation` contract:
+The animation object follows the :class:`brainviz.views.animation.Animation` contract:
 ``fig``, ``n_frames``, ``fps``, ``animated_artists`` and ``draw_frame(i)``.
 """
 
@@ -118,7 +118,7 @@ def render_frames(anim, frames: Iterable[int], *, dpi: float | None = None
 
     Parameters
     ----------
-    anim : brainviz.animation.Animation
+    anim : brainviz.views.animation.Animation
         The animation (``fig``, ``animated_artists``, ``draw_frame``).
     frames : iterable of int
         Frame indices to render, in order.
@@ -252,7 +252,7 @@ def write_mp4(anim, path: str | os.PathLike, *, crf: int = MP4_CRF,
 
     Parameters
     ----------
-    anim : brainviz.animation.Animation
+    anim : brainviz.views.animation.Animation
         The animation.
     path : path-like
         Output file.
@@ -324,7 +324,7 @@ def write_gif(anim, path: str | os.PathLike, *, fps: float = GIF_FPS,
 
     Parameters
     ----------
-    anim : brainviz.animation.Animation
+    anim : brainviz.views.animation.Animation
         The animation.
     path : path-like
         Output file (written as given, whatever its suffix).

@@ -1,4 +1,5 @@
-"""Drawing: the brain outline, the network on it, and time courses.
+"""The views: themes, the brain outline, the network on it, time courses, the gallery
+and its animations.
 
 Plot functions take keyword-only arguments and ``ax=None`` (the current axes), and
 return what they drew so callers can update artists in place. They compute no

@@ -1,6 +1,6 @@
 """Animations: precomputed model arrays played back frame by frame.
 
-Every animation first runs the model (through :mod:`brainviz.gallery`'s scenarios),
+Every animation first runs the model (through :mod:`brainviz.views.gallery`'s scenarios),
 interpolates what it shows onto the frame times, and only then draws. Each frame
 updates artists in place (node sizes, edge widths, revealed curve segments, a clock
 and a caption); nothing is recomputed while playing.
@@ -182,7 +182,7 @@ def _caption_at(phases, t):
 
 
 def _network_story(fig, th, n, story: _Story, gallery):
-    from .plotting import draw_network, log_time_axis, network_legend
+    from . import draw_network, log_time_axis, network_legend
 
     course = gallery._scenario(story.scenario)
     course = course[story.index] if isinstance(course, (list, tuple)) else course
@@ -253,7 +253,7 @@ def _network_story(fig, th, n, story: _Story, gallery):
 
 
 def _synergy(fig, th, n, gallery):
-    from .plotting.timecourse import days_axis
+    from .timecourse import days_axis
 
     runs = gallery._scenario("synergy")
     labels = ["no treatment", "therapy alone", "ketamine alone", "ketamine + therapy"]
@@ -301,7 +301,7 @@ def _synergy(fig, th, n, gallery):
 def _plasticity(fig, th, n, gallery):
     from matplotlib.collections import LineCollection
 
-    from .plotting import log_time_axis
+    from . import log_time_axis
 
     c = gallery._scenario("day")
     times = _frame_times(7 * 24.0, n, 4.0)

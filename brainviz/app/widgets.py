@@ -21,10 +21,10 @@ import time
 
 import numpy as np
 
-from .model import Protocol, Session, simulate, sweep
-from .params import PARAMS, Param
-from .pharmacology import ROUTES, Dose
-from .themes import OKABE_ITO, theme_context
+from ..science.course import Protocol, Session, simulate, sweep
+from ..science.params import PARAMS, Param
+from ..science.pharmacology import ROUTES, Dose
+from ..views.themes import OKABE_ITO, theme_context
 
 __all__ = ["Panel", "memory_panel", "dmn_panel", "plasticity_panel", "synergy_panel",
            "protocol_builder", "quiz"]
@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover
 
 def _require_widgets():
     if _w is None:  # pragma: no cover
-        raise ImportError("brainviz.widgets needs ipywidgets: pip install ipywidgets")
+        raise ImportError("brainviz.app.widgets needs ipywidgets: pip install ipywidgets")
 
 
 def _control(name, default, low, high, step, unit, label) -> Param:
@@ -314,7 +314,7 @@ def memory_panel(*, theme: str = "notebook") -> Panel:
 
     Examples
     --------
-    >>> from brainviz.widgets import memory_panel
+    >>> from brainviz.app.widgets import memory_panel
     >>> panel = memory_panel()
     >>> panel.set(session_h=2.0)
     >>> 0 < panel.controls["session_h"] < 3
@@ -372,7 +372,7 @@ def dmn_panel(*, theme: str = "notebook") -> Panel:
 
     Examples
     --------
-    >>> from brainviz.widgets import dmn_panel
+    >>> from brainviz.app.widgets import dmn_panel
     >>> panel = dmn_panel()
     >>> sorted(panel.controls)
     ['dmn_loosening_gain', 'dmn_loosening_tau_h', 'dmn_remodel_fraction', 'mg_per_kg']
@@ -415,7 +415,7 @@ def plasticity_panel(*, theme: str = "notebook") -> Panel:
 
     Examples
     --------
-    >>> from brainviz.widgets import plasticity_panel
+    >>> from brainviz.app.widgets import plasticity_panel
     >>> panel = plasticity_panel()
     >>> panel.set(route="oral")
     >>> panel.controls["route"]
@@ -457,7 +457,7 @@ def synergy_panel(*, theme: str = "notebook") -> Panel:
 
     Examples
     --------
-    >>> from brainviz.widgets import synergy_panel
+    >>> from brainviz.app.widgets import synergy_panel
     >>> panel = synergy_panel()
     >>> panel.set(sessions=4)
     >>> panel.controls["sessions"]
@@ -510,7 +510,7 @@ def protocol_builder(*, theme: str = "notebook") -> Panel:
 
     Examples
     --------
-    >>> from brainviz.widgets import protocol_builder
+    >>> from brainviz.app.widgets import protocol_builder
     >>> panel = protocol_builder()
     >>> panel.set(dose2_mg_per_kg=0.5, dose2_h=48.0)
     >>> "error" not in panel.status.value
@@ -581,7 +581,7 @@ def quiz(question: str, options, answer: int, why):
 
     Examples
     --------
-    >>> from brainviz.widgets import quiz
+    >>> from brainviz.app.widgets import quiz
     >>> q = quiz("2 + 2?", ["3", "4"], 1, ["no", "yes"])
     >>> q.choice.value = "4"; q.check.click(); "Correct" in q.feedback.value
     True

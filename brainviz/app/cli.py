@@ -33,7 +33,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from .. import __version__
     from .export import DPI_RANGE, FORMATS, FPS_RANGE
 
     parser = _Parser(prog=PROG, description="Export brainviz figures and animations "
@@ -153,7 +153,7 @@ def main(argv=None) -> int:
 
     Examples
     --------
-    >>> from brainviz.cli import main
+    >>> from brainviz.app.cli import main
     >>> main(["list"])                                   # doctest: +SKIP
     network        Activity spreading through the trauma network...
     0

@@ -45,7 +45,7 @@ _MANIFEST_KIND = "brainviz-export"
 # --------------------------------------------------------------------------- checks
 
 def _gallery():
-    return importlib.import_module("brainviz.gallery")
+    return importlib.import_module("brainviz.views.gallery")
 
 
 def _one_of(arg: str, value, valid: Iterable[str]) -> str:
@@ -359,7 +359,7 @@ def export(outdir: str | os.PathLike = "brainviz-export", *, only=None,
     outdir : str or path-like, default "brainviz-export"
         Folder to write into (created if needed).
     only : str or sequence of str, optional
-        Gallery names to export (default: all of ``brainviz.gallery.NAMES``).
+        Gallery names to export (default: all of ``brainviz.views.gallery.NAMES``).
     formats : sequence of str, default ("png", "svg", "pdf", "mp4", "gif")
         Which files to make.
     theme : {"slides", "notebook", "dark", "print"}, default "slides"
@@ -387,7 +387,7 @@ def export(outdir: str | os.PathLike = "brainviz-export", *, only=None,
 
     Examples
     --------
-    >>> from brainviz.export import export
+    >>> from brainviz.app.export import export
     >>> paths = export("slides", only=["network"], formats=["png", "mp4"])  # doctest: +SKIP
     >>> [p.name for p in paths]                                    # doctest: +SKIP
     ['network.png', 'network.mp4', 'network.txt', 'index.html']

@@ -61,7 +61,7 @@ def outline_paths(view: str = "sagittal") -> dict[str, np.ndarray]:
 
     Examples
     --------
-    >>> from brainviz.plotting import outline_paths
+    >>> from brainviz.views import outline_paths
     >>> sorted(outline_paths("sagittal"))
     ['brainstem', 'callosum', 'cerebellum', 'cerebrum']
     """
@@ -101,7 +101,7 @@ def draw_brain(*, ax=None, view: str = "sagittal", face: str = "#eeeeee",
     Examples
     --------
     >>> import matplotlib.pyplot as plt
-    >>> from brainviz.plotting import draw_brain
+    >>> from brainviz.views import draw_brain
     >>> fig, ax = plt.subplots()
     >>> artists = draw_brain(ax=ax, view="axial")
     >>> len(artists) > 0

@@ -4,7 +4,7 @@ Every number the model uses that a student might want to change lives here, with
 unit, its valid range, a slider step, a one-line meaning and its source (or the word
 "illustrative" where the value was chosen to give the right shape, not measured).
 Condition-specific numbers (how a PTSD network differs from a healthy one) live in
-:mod:`brainviz.network` with their own sources.
+:mod:`brainviz.science.network` with their own sources.
 """
 
 from __future__ import annotations
