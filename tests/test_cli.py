@@ -78,9 +78,9 @@ def test_repeated_only_flags_add_up(gallery, capsys, tmp_path):
     (["export", "--only", "netwrk"], "only: unknown value 'netwrk'; did you mean 'network'?"),
     (["export", "--format", "mov"], "formats: unknown value 'mov'"),
     (["export", "--theme", "neon"], "theme: unknown value 'neon'"),
-    (["export", "--dpi", "10"], "dpi: must be a whole number from 50 to 600, got 10"),
+    (["export", "--dpi", "10"], "dpi must be a whole number from 50 to 600, got 10"),
     (["export", "--dpi", "ten"], "argument --dpi: invalid int value: 'ten'"),
-    (["export", "--fps", "120"], "fps: must be a whole number from 5 to 60, got 120"),
+    (["export", "--fps", "120"], "fps must be a whole number from 5 to 60, got 120"),
     (["export", "--bogus"], "unrecognized arguments: --bogus"),
     (["paint"], "argument {export,list,deck,present}: invalid choice: 'paint'"),
     ([], "choose a command: export, list, deck or present"),
@@ -153,5 +153,5 @@ def test_console_script_and_python_dash_m():
     run = subprocess.run([sys.executable, "-m", "brainviz", "export", "--dpi", "1"],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 2
-    assert run.stderr.startswith("brainviz: error: dpi: ")
+    assert run.stderr.startswith("brainviz: error: dpi must be ")
     assert len(run.stderr.splitlines()) == 1

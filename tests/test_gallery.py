@@ -5,7 +5,6 @@ import pathlib
 import matplotlib as mpl
 import numpy as np
 import pytest
-from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
 from brainviz.views import gallery

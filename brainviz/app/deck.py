@@ -91,7 +91,8 @@ def build_deck(out, *, only=None, fps: int = 30, progress=None) -> pathlib.Path:
     from . import _video
     from ..views import gallery
     from ..views.animation import _TITLES
-    from .export import _atomic_write, _int_in
+    from .._validate import check_whole
+    from .export import _atomic_write
 
     out = pathlib.Path(out)
     if out.suffix.lower() != ".pptx":
@@ -101,7 +102,7 @@ def build_deck(out, *, only=None, fps: int = 30, progress=None) -> pathlib.Path:
                               "(choose another name or remove it)")
     if not out.parent.resolve().is_dir():
         raise ValueError(f"the folder of OUT does not exist: {out.parent}")
-    fps = _int_in("fps", fps, 5, 60)
+    fps = check_whole("fps", fps, 5, 60)
     names = list(gallery.NAMES if only is None else only)
     for name in names:
         gallery._check_name(name)

@@ -13,12 +13,10 @@ export stop before it writes anything.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import hashlib
 import html
 import importlib
 import json
-import numbers
 import os
 import pathlib
 import sys
@@ -27,6 +25,7 @@ import time
 import urllib.parse
 from collections.abc import Callable, Iterable
 
+from .._validate import check_whole, did_you_mean
 from . import _video
 
 __all__ = ["FORMATS", "MANIFEST", "STILL_FORMATS", "VIDEO_FORMATS", "export"]
@@ -52,16 +51,12 @@ def _one_of(arg: str, value, valid: Iterable[str]) -> str:
     valid = tuple(valid)
     if isinstance(value, str) and value in valid:
         return value
-    hint = ""
-    if isinstance(value, str):
-        close = difflib.get_close_matches(value, valid, n=1)
-        if close:
-            hint = f"; did you mean {close[0]!r}?"
+    hint = did_you_mean(value, valid) if isinstance(value, str) else ""
     raise ValueError(f"{arg}: unknown value {value!r}{hint} "
                      f"(valid: {', '.join(valid)})")
 
 
-def _as_tuple(value) -> tuple:
+def _names(value) -> tuple:
     if value is None:
         return ()
     if isinstance(value, (str, bytes, os.PathLike)):
@@ -70,15 +65,6 @@ def _as_tuple(value) -> tuple:
         return tuple(value)
     except TypeError:
         return (value,)
-
-
-def _int_in(arg: str, value, lo: int, hi: int) -> int:
-    ok = (isinstance(value, numbers.Real) and not isinstance(value, bool)
-          and float(value).is_integer() and lo <= value <= hi)
-    if not ok:
-        raise ValueError(f"{arg}: must be a whole number from {lo} to {hi}, "
-                         f"got {value!r}")
-    return int(value)
 
 
 def _check_outdir(outdir) -> pathlib.Path:
@@ -393,20 +379,20 @@ def export(outdir: str | os.PathLike = "brainviz-export", *, only=None,
     ['network.png', 'network.mp4', 'network.txt', 'index.html']
     """
     fmts = []
-    for fmt in _as_tuple(formats):
+    for fmt in _names(formats):
         norm = fmt.lower().lstrip(".") if isinstance(fmt, str) else fmt
         fmts.append(_one_of("formats", norm, FORMATS))
     if not fmts:
         raise ValueError(f"formats: choose at least one of {', '.join(FORMATS)}")
     fmts = [f for f in FORMATS if f in fmts]  # canonical order, no repeats
     if dpi is not None:
-        dpi = _int_in("dpi", dpi, *DPI_RANGE)
-    fps = _int_in("fps", fps, *FPS_RANGE)
+        dpi = check_whole("dpi", dpi, *DPI_RANGE)
+    fps = check_whole("fps", fps, *FPS_RANGE)
     if not isinstance(progress, bool):
         raise ValueError(f"progress: must be True or False, got {progress!r}")
     gallery = _gallery()
     names = tuple(gallery.NAMES)
-    wanted = _as_tuple(only) or names
+    wanted = _names(only) or names
     wanted = tuple(dict.fromkeys(_one_of("only", n, names) for n in wanted))
     theme = _one_of("theme", theme, tuple(gallery.THEMES))
 

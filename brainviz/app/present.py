@@ -7,7 +7,6 @@ type is large, and the dark theme suits projectors.
 
 from __future__ import annotations
 
-import difflib
 import json
 import pathlib
 import socket
@@ -15,6 +14,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from .._validate import check_choice
 
 __all__ = ["PANELS", "present", "write_apps"]
 
@@ -133,10 +134,8 @@ def present(name: str | None = None, *, port: int = 8866, open_browser: bool = T
     >>> from brainviz.app.present import present
     >>> present("memory", port=8870, open_browser=False)   # doctest: +SKIP
     """
-    if name is not None and name not in PANELS:
-        close = difflib.get_close_matches(str(name), PANELS, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"NAME must be one of {list(PANELS)}, got {name!r}{hint}")
+    if name is not None:
+        check_choice("NAME", name, PANELS)
     if theme not in ("dark", "slides"):
         raise ValueError(f"theme must be 'dark' or 'slides', got {theme!r}")
     if isinstance(port, bool) or not isinstance(port, int) or not 1024 <= port <= 65535:

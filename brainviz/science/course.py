@@ -33,7 +33,8 @@ import numpy as np
 from ._numerics import _adjugate_small, _decay_scan, _first_order, _solve_small
 from .network import CONDITIONS, build_network
 from .params import _resolve
-from .pharmacology import Dose, _check_number, _plasma
+from .._validate import check_choice, check_number, did_you_mean, tuple_of
+from .pharmacology import Dose, _plasma
 
 __all__ = ["Session", "Protocol", "Course", "simulate", "sweep", "SESSION_KINDS"]
 
@@ -92,18 +93,9 @@ class Session:
     minutes: float = 60.0
 
     def __post_init__(self):
-        at_h = _check_number("Session.at_h", self.at_h, 0.0, math.inf, "h")
-        if not isinstance(self.kind, str):
-            raise TypeError(f"Session.kind must be a string, got {type(self.kind).__name__}")
-        if self.kind not in SESSION_KINDS:
-            import difflib
-
-            close = difflib.get_close_matches(self.kind, SESSION_KINDS.keys(), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise ValueError(
-                f"Session.kind must be one of {list(SESSION_KINDS)}, got {self.kind!r}{hint}"
-            )
-        minutes = _check_number("Session.minutes", self.minutes, 5.0, 240.0, "min")
+        at_h = check_number("Session.at_h", self.at_h, 0.0, math.inf, "h")
+        check_choice("Session.kind", self.kind, SESSION_KINDS)
+        minutes = check_number("Session.minutes", self.minutes, 5.0, 240.0, "min")
         object.__setattr__(self, "at_h", at_h)
         object.__setattr__(self, "minutes", minutes)
 
@@ -138,9 +130,9 @@ class Protocol:
     condition: str = "ptsd"
 
     def __post_init__(self):
-        days = _check_number("Protocol.days", self.days, 0.0, _MAX_DAYS, "days", low_open=True)
-        doses = _as_tuple("Protocol.doses", self.doses, Dose)
-        therapy = _as_tuple("Protocol.therapy", self.therapy, Session)
+        days = check_number("Protocol.days", self.days, 0.0, _MAX_DAYS, "days", low_open=True)
+        doses = tuple_of("Protocol.doses", self.doses, Dose)
+        therapy = tuple_of("Protocol.therapy", self.therapy, Session)
         if not isinstance(self.condition, str):
             raise TypeError(
                 f"Protocol.condition must be a string, got {type(self.condition).__name__}"
@@ -165,15 +157,6 @@ class Protocol:
         object.__setattr__(self, "days", days)
         object.__setattr__(self, "doses", tuple(sorted(doses, key=lambda d: d.at_h)))
         object.__setattr__(self, "therapy", tuple(sorted(therapy, key=lambda s: s.at_h)))
-
-
-def _as_tuple(name: str, items, kind) -> tuple:
-    if isinstance(items, (str, bytes)) or not isinstance(items, (list, tuple)):
-        raise TypeError(f"{name} must be a list of {kind.__name__}, got {type(items).__name__}")
-    for i, item in enumerate(items):
-        if not isinstance(item, kind):
-            raise TypeError(f"{name}[{i}] must be a {kind.__name__}, got {type(item).__name__}")
-    return tuple(items)
 
 
 _SERIES = (
@@ -331,11 +314,8 @@ class Course:
         True
         """
         if name not in self.series:
-            import difflib
-
-            close = difflib.get_close_matches(str(name), self.series.keys(), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise ValueError(f"unknown series {name!r}{hint}; one of {sorted(self.series)}")
+            raise ValueError(f"unknown series {name!r}{did_you_mean(name, self.series)}; "
+                             f"one of {sorted(self.series)}")
         return np.interp(t_h, self.t_h, self.series[name])
 
     def __repr__(self):

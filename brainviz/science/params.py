@@ -9,13 +9,14 @@ Condition-specific numbers (how a PTSD network differs from a healthy one) live 
 
 from __future__ import annotations
 
-import difflib
 import math
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
 import numpy as np
+
+from .._validate import did_you_mean
 
 __all__ = ["Param", "PARAMS", "param_table_markdown"]
 
@@ -222,9 +223,8 @@ def _resolve(overrides: Mapping | None, n: int = 1) -> dict[str, np.ndarray]:
     out = {name: np.full((n, 1), p.default) for name, p in PARAMS.items()}
     for name, value in overrides.items():
         if name not in PARAMS:
-            close = difflib.get_close_matches(str(name), PARAMS.keys(), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise ValueError(f"unknown parameter {name!r}{hint} (see brainviz.PARAMS)")
+            raise ValueError(f"unknown parameter {name!r}{did_you_mean(name, PARAMS)} "
+                             "(see brainviz.PARAMS)")
         p = PARAMS[name]
         if isinstance(value, (bool, np.bool_)) or isinstance(value, (str, bytes)):
             raise TypeError(f"parameter {name!r} must be a number, got {type(value).__name__}")

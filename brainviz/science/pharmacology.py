@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from .._validate import check_choice, check_number
 from ._numerics import _expm, _matrix_powers
 
 __all__ = ["Dose", "ROUTES"]
@@ -50,18 +51,6 @@ _MAX_MG_PER_KG = 5.0
 _MAX_MINUTES = 240.0
 
 
-def _check_number(name: str, value, low: float, high: float, unit: str,
-                  low_open: bool = False) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    value = float(value)
-    ok = math.isfinite(value) and (value > low if low_open else value >= low) and value <= high
-    if not ok:
-        bracket = "(" if low_open else "["
-        raise ValueError(f"{name} must be in {bracket}{low:g}, {high:g}] {unit}, got {value!r}")
-    return value
-
-
 @dataclass(frozen=True)
 class Dose:
     """One dose of ketamine.
@@ -92,23 +81,14 @@ class Dose:
     duration_min: float | None = None
 
     def __post_init__(self):
-        at_h = _check_number("Dose.at_h", self.at_h, 0.0, math.inf, "h")
-        mg = _check_number("Dose.mg_per_kg", self.mg_per_kg, 0.0, _MAX_MG_PER_KG, "mg/kg",
+        at_h = check_number("Dose.at_h", self.at_h, 0.0, math.inf, "h")
+        mg = check_number("Dose.mg_per_kg", self.mg_per_kg, 0.0, _MAX_MG_PER_KG, "mg/kg",
                            low_open=True)
-        if not isinstance(self.route, str):
-            raise TypeError(f"Dose.route must be a string, got {type(self.route).__name__}")
-        if self.route not in ROUTES:
-            import difflib
-
-            close = difflib.get_close_matches(self.route, ROUTES.keys(), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise ValueError(
-                f"Dose.route must be one of {list(ROUTES)}, got {self.route!r}{hint}"
-            )
+        check_choice("Dose.route", self.route, ROUTES)
         minutes = self.duration_min
         if minutes is None:
             minutes = ROUTES[self.route].default_minutes
-        minutes = _check_number("Dose.duration_min", minutes, 1.0, _MAX_MINUTES, "min")
+        minutes = check_number("Dose.duration_min", minutes, 1.0, _MAX_MINUTES, "min")
         object.__setattr__(self, "at_h", at_h)
         object.__setattr__(self, "mg_per_kg", mg)
         object.__setattr__(self, "duration_min", minutes)

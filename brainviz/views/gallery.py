@@ -8,15 +8,14 @@ caption and alt text (``caption(name)``, ``alt_text(name)``).
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
+from .._validate import check_choice
 from ..science import course as model
 from ..science.course import Protocol, Session
-from ..science.network import build_network
 from ..science.pharmacology import Dose
 from .themes import OKABE_ITO, THEMES as _THEMES, get_theme, theme_context
 
@@ -125,11 +124,7 @@ _TEXT = {
 
 
 def _check_name(name) -> str:
-    if not isinstance(name, str) or name not in NAMES:
-        close = difflib.get_close_matches(str(name), NAMES, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"name must be one of {list(NAMES)}, got {name!r}{hint}")
-    return name
+    return check_choice("name", name, NAMES)
 
 
 def caption(name: str) -> str:

@@ -103,13 +103,9 @@ THEMES = MappingProxyType({
 
 def get_theme(name: str) -> Theme:
     """Return the :class:`Theme` called ``name``, or raise a clear ``ValueError``."""
-    if not isinstance(name, str) or name not in THEMES:
-        import difflib
+    from .._validate import check_choice
 
-        close = difflib.get_close_matches(str(name), THEMES.keys(), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"theme must be one of {list(THEMES)}, got {name!r}{hint}")
-    return THEMES[name]
+    return THEMES[check_choice("theme", name, THEMES)]
 
 
 @contextlib.contextmanager
