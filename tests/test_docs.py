@@ -43,10 +43,11 @@ def test_public_api_is_explicit_and_documented():
                 assert "Examples" in doc, name
 
 
-@pytest.mark.parametrize("module", ["brainviz", "brainviz.science.course", "brainviz.science.network", "brainviz.app.widgets",
-                                    "brainviz.science.params", "brainviz.science.pharmacology", "brainviz.views.gallery",
-                                    "brainviz.views.themes", "brainviz.views.brain",
-                                    "brainviz.views.network", "brainviz.views.timecourse"])
+@pytest.mark.parametrize("module", [
+    "brainviz", "brainviz._validate", "brainviz.science.course", "brainviz.science.network",
+    "brainviz.science.params", "brainviz.science.pharmacology", "brainviz.science.protocols",
+    "brainviz.views.gallery", "brainviz.views.themes", "brainviz.views.brain",
+    "brainviz.views.network", "brainviz.views.timecourse", "brainviz.app.widgets"])
 def test_docstring_examples_run(module):
     mod = __import__(module, fromlist=["_"])
     failures, tried = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
