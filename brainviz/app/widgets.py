@@ -24,10 +24,16 @@ import numpy as np
 from ..science.course import Protocol, Session, simulate, sweep
 from ..science.params import PARAMS, Param
 from ..science.pharmacology import ROUTES, Dose
+from ..views import scenarios
 from ..views.themes import OKABE_ITO, theme_context
 
 __all__ = ["Panel", "memory_panel", "dmn_panel", "plasticity_panel", "synergy_panel",
-           "protocol_builder", "quiz"]
+           "protocol_builder", "quiz", "video"]
+
+
+def _hex(curve) -> str:
+    """A scenario curve's colour on the notebook theme."""
+    return {"muted": "#888888", "ink": "#222222"}.get(curve.color) or OKABE_ITO[curve.color]
 
 try:  # optional: the panels need ipywidgets, the model does not
     import ipywidgets as _w
@@ -326,10 +332,11 @@ def memory_panel(*, theme: str = "notebook") -> Panel:
 
     def build(fig):
         ax1, ax2 = fig.subplots(1, 2)
-        with_k, = ax1.plot([], [], color=OKABE_ITO["vermillion"], lw=2.5,
-                           label="ketamine + retrieval")
-        alone, = ax1.plot([], [], color=OKABE_ITO["blue"], lw=2.5, ls="--",
-                          label="retrieval alone")
+        k_spec, r_spec = scenarios.MEMORY_RUNS[:2]
+        with_k, = ax1.plot([], [], color=_hex(k_spec), lw=2.5, ls=k_spec.linestyle,
+                           label=k_spec.label)
+        alone, = ax1.plot([], [], color=_hex(r_spec), lw=2.5, ls=r_spec.linestyle,
+                          label=r_spec.label)
         ax1.set(xlim=(0, 7), ylim=(0.5, 1.03), xlabel="days",
                 ylabel="trauma trace (1 = before)")
         ax1.legend(loc="lower left")
@@ -342,10 +349,8 @@ def memory_panel(*, theme: str = "notebook") -> Panel:
 
     def update(a, v):
         params = {k: v[k] for k in ("reconsolidation_window_h", "reconsolidation_rate")}
-        session = Session(v["session_h"], "exposure")
-        dose = Dose(0.0, v["mg_per_kg"])
-        k, r = sweep([Protocol(doses=[dose], therapy=[session], days=7),
-                      Protocol(therapy=[session], days=7)], params=params)
+        k, r = sweep(list(scenarios.memory_protocols(v["mg_per_kg"], v["session_h"])[:2]),
+                     params=params)
         a["with_k"].set_data(k.t_days, k.trauma_trace / k.trauma_trace[0])
         a["alone"].set_data(r.t_days, r.trauma_trace / r.trauma_trace[0])
         a["plast"].set_data(k.t_days, k.plasticity)
@@ -382,8 +387,8 @@ def dmn_panel(*, theme: str = "notebook") -> Panel:
 
     def build(fig):
         ax = fig.subplots()
-        ptsd, = ax.plot([], [], color=OKABE_ITO["blue"], lw=2.5, label="PTSD")
-        healthy, = ax.plot([], [], color=OKABE_ITO["green"], lw=2.5, ls="--", label="healthy")
+        ptsd, healthy = (ax.plot([], [], color=_hex(c), lw=2.5, ls=c.linestyle, label=c.label)[0]
+                         for c in scenarios.DMN_RUNS)
         ax.axvline(1.0, color="#888888", lw=1, ls=":")
         ax.set(xlim=(0, 14), ylim=(0.2, 0.8), xlabel="days after the dose",
                ylabel="DMN connectivity (mean r)")
@@ -394,9 +399,7 @@ def dmn_panel(*, theme: str = "notebook") -> Panel:
     def update(a, v):
         params = {k: v[k] for k in ("dmn_loosening_gain", "dmn_remodel_fraction",
                                     "dmn_loosening_tau_h")}
-        dose = [Dose(0.0, v["mg_per_kg"])]
-        p, h = sweep([Protocol(doses=dose, days=14),
-                      Protocol(doses=dose, days=14, condition="healthy")], params=params)
+        p, h = sweep(list(scenarios.dmn_protocols(v["mg_per_kg"])), params=params)
         a["ptsd"].set_data(p.t_days, p.dmn_connectivity)
         a["healthy"].set_data(h.t_days, h.dmn_connectivity)
         before, day = p.dmn_connectivity[0], p.at("dmn_connectivity", 24.0)
@@ -465,34 +468,28 @@ def synergy_panel(*, theme: str = "notebook") -> Panel:
     """
     specs = [_dose_control(),
              _control("delay_h", 24.0, 0.0, 96.0, 1.0, "h", "first session after dose"),
-             _control("sessions", 8.0, 1.0, 12.0, 1.0, "weekly", "number of sessions"),
+             _control("sessions", 10.0, 1.0, 12.0, 1.0, "weekly", "number of sessions"),
              "extinction_rate"]
 
     def build(fig):
         ax = fig.subplots()
-        styles = [("no treatment", "#888888", ":"), ("therapy alone", OKABE_ITO["blue"], "--"),
-                  ("ketamine alone", OKABE_ITO["orange"], "-."),
-                  ("ketamine + therapy", OKABE_ITO["vermillion"], "-")]
-        lines = [ax.plot([], [], color=c, ls=ls, lw=2.5, label=lab)[0] for lab, c, ls in styles]
+        lines = [ax.plot([], [], color=_hex(c), ls=c.linestyle, lw=2.5, label=c.label)[0]
+                 for c in scenarios.SYNERGY_RUNS]
         ax.set(xlim=(0, 84), ylim=(0, 80), xlabel="days", ylabel="symptom index (0-100)")
         ax.legend(loc="lower left", ncol=2)
         title = ax.set_title("", loc="left")
         return dict(lines=lines, title=title)
 
     def update(a, v):
-        n = int(v["sessions"])
-        therapy = [Session(v["delay_h"] + 168.0 * w, "exposure", 90.0) for w in range(n)]
-        dose = [Dose(0.0, v["mg_per_kg"])]
-        runs = sweep([Protocol(days=84), Protocol(therapy=therapy, days=84),
-                      Protocol(doses=dose, days=84),
-                      Protocol(doses=dose, therapy=therapy, days=84)],
+        runs = sweep(list(scenarios.synergy_protocols(v["mg_per_kg"], sessions=int(v["sessions"]),
+                                                      first_h=v["delay_h"])),
                      params={"extinction_rate": v["extinction_rate"]})
         for line, c in zip(a["lines"], runs):
             line.set_data(c.t_days, c.symptoms)
         end = runs[0].symptoms[-1]
         g = [end - c.symptoms[-1] for c in runs[1:]]
-        a["title"].set_text(f"week 12: therapy {g[0]:.0f} + ketamine {g[1]:.0f} "
-                            f"vs together {g[2]:.0f} points")
+        a["title"].set_text(f"week 12: exposure {g[0]:.0f}, ketamine {g[1]:.0f}, "
+                            f"together {g[2]:.0f} points")
         return None
 
     return Panel("Therapy synergy", specs, build, update, theme)
@@ -610,3 +607,51 @@ def quiz(question: str, options, answer: int, why):
     box = _w.VBox([_w.HTML(f"<b>{question}</b>"), choice, check, feedback])
     box.choice, box.check, box.feedback = choice, check, feedback
     return box
+
+
+def video(name: str, *, theme: str = "notebook", fps: int = 15):
+    """A gallery animation as an embedded MP4 for notebooks (fast: rendered by brainviz).
+
+    Much lighter than ``anim.to_jshtml()``: a few hundred kilobytes instead of one
+    image per frame, and it plays in JupyterLab, VS Code, Colab and Voila.
+
+    Parameters
+    ----------
+    name : str
+        A gallery name (:data:`brainviz.GALLERY_NAMES`).
+    theme : str
+        A theme name.
+    fps : int
+        Frames per second, in [5, 60].
+
+    Returns
+    -------
+    IPython.display.Video
+
+    Examples
+    --------
+    >>> from brainviz.app.widgets import video
+    >>> v = video("dmn", fps=5)
+    >>> v.embed
+    True
+    """
+    import pathlib
+    import tempfile
+
+    import matplotlib.pyplot as plt
+    from IPython.display import Video
+
+    from ..views import gallery
+    from . import _video
+
+    anim = gallery.animate(name, theme=theme, fps=fps)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            path = pathlib.Path(folder) / f"{name}.mp4"
+            _video.write_mp4(anim, path)
+            data = path.read_bytes()
+    finally:
+        plt.close(anim.fig)
+    label = gallery.alt_text(name).replace("&", "&amp;").replace('"', "&quot;")
+    return Video(data, embed=True, mimetype="video/mp4",
+                 html_attributes=f'controls loop aria-label="{label}"')

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.animation import FuncAnimation
 
+from .scenarios import run
 from .themes import OKABE_ITO, get_theme, theme_context
 
 __all__ = ["Animation", "build_animation", "DURATION_S"]
@@ -150,8 +151,6 @@ def _frame_times(t_end: float, n: int, warp: float) -> np.ndarray:
 
 def build_animation(name: str, *, theme: str = "notebook", fps: int = 30) -> Animation:
     """Build the gallery animation ``name`` (12 s at ``fps`` frames per second)."""
-    from . import gallery
-
     if isinstance(fps, bool) or not isinstance(fps, (int, np.integer)) or not 5 <= fps <= 60:
         raise ValueError(f"fps must be an integer in [5, 60], got {fps!r}")
     th = get_theme(theme)
@@ -161,11 +160,11 @@ def build_animation(name: str, *, theme: str = "notebook", fps: int = 30) -> Ani
     with theme_context(theme):
         fig = plt.figure(figsize=th.figsize, dpi=th.dpi, layout="constrained")
         if name == "plasticity":
-            update, artists, times = _plasticity(fig, th, n, gallery)
+            update, artists, times = _plasticity(fig, th, n)
         elif name == "synergy":
-            update, artists, times = _synergy(fig, th, n, gallery)
+            update, artists, times = _synergy(fig, th, n)
         else:
-            update, artists, times = _network_story(fig, th, n, _STORIES[name], gallery)
+            update, artists, times = _network_story(fig, th, n, _STORIES[name])
         fig.suptitle(_TITLES[name], x=0.01, ha="left")
         fig.canvas.draw()  # fix the constrained layout once; frames only update artists
         fig.set_layout_engine("none")
@@ -181,10 +180,10 @@ def _caption_at(phases, t):
     return text
 
 
-def _network_story(fig, th, n, story: _Story, gallery):
+def _network_story(fig, th, n, story: _Story):
     from . import draw_network, log_time_axis, network_legend
 
-    course = gallery._scenario(story.scenario)
+    course = run(story.scenario)
     course = course[story.index] if isinstance(course, (list, tuple)) else course
     times = _frame_times(story.t_end_h, n, story.warp)
     grid = fig.add_gridspec(2, 2, width_ratios=[1.25, 1], height_ratios=[1, 0.12])
@@ -252,10 +251,10 @@ def _network_story(fig, th, n, story: _Story, gallery):
     return update, artists, times
 
 
-def _synergy(fig, th, n, gallery):
+def _synergy(fig, th, n):
     from .timecourse import days_axis
 
-    runs = gallery._scenario("synergy")
+    runs = run("synergy")
     labels = ["no treatment", "therapy alone", "ketamine alone", "ketamine + therapy"]
     colors = [th.muted, OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["vermillion"]]
     styles = [":", "--", "-.", "-"]
@@ -270,9 +269,9 @@ def _synergy(fig, th, n, gallery):
         (end,) = ax.plot([], [], marker="o", color=color, markersize=10, linestyle="none")
         lines.append(line)
         ends.append(end)
-    for s in gallery.WEEKLY:
+    for s in run("synergy")[1].protocol.therapy:
         ax.plot([s.at_h / 24.0], [2.0], marker="|", color=th.muted, markersize=14)
-    ax.text(gallery.WEEKLY[0].at_h / 24.0, 5.0, "therapy sessions", color=th.muted,
+    ax.text(run("synergy")[1].protocol.therapy[0].at_h / 24.0, 5.0, "therapy sessions", color=th.muted,
             fontsize="small")
     days_axis(ax, days=84)
     ax.set_ylim(0, 80)
@@ -298,12 +297,12 @@ def _synergy(fig, th, n, gallery):
     return update, lines + ends + [clock, caption], times
 
 
-def _plasticity(fig, th, n, gallery):
+def _plasticity(fig, th, n):
     from matplotlib.collections import LineCollection
 
     from . import log_time_axis
 
-    c = gallery._scenario("day")
+    c = run("day")
     times = _frame_times(7 * 24.0, n, 4.0)
     grid = fig.add_gridspec(2, 2, width_ratios=[1.2, 1], height_ratios=[1, 0.12])
     ax = fig.add_subplot(grid[0, 0])

@@ -14,12 +14,10 @@ from functools import lru_cache
 import numpy as np
 
 from .._validate import check_choice
-from ..science import course as model
-from ..science.course import Protocol, Session
-from ..science.pharmacology import Dose
+from .scenarios import run
 from .themes import OKABE_ITO, THEMES as _THEMES, get_theme, theme_context
 
-__all__ = ["NAMES", "THEMES", "figure", "animate", "video", "caption", "alt_text"]
+__all__ = ["NAMES", "THEMES", "figure", "animate", "caption", "alt_text"]
 
 NAMES = ("network", "treatment_day", "memory", "dmn", "plasticity", "synergy")
 THEMES = tuple(_THEMES)
@@ -160,36 +158,13 @@ def title(name: str) -> str:
 # scenarios: the simulations each view draws (cached; courses are read-only)
 # ---------------------------------------------------------------------------------
 
-STANDARD = Dose(at_h=0.0, mg_per_kg=0.5, route="iv")
-WEEKLY = tuple(Session(24.0 + 24.0 * 7 * w, "exposure", 90.0) for w in range(8))
-
-
-@lru_cache(maxsize=None)
 def _scenario(key: str):
-    if key == "network":
-        return model.sweep([Protocol(days=1), Protocol(days=1, condition="healthy")])
-    if key == "day":
-        return model.simulate(Protocol(doses=[STANDARD], days=21))
-    if key == "memory":
-        retrieval = Session(24.0, "exposure", 60.0)
-        return model.sweep([
-            Protocol(doses=[STANDARD], therapy=[retrieval], days=7),
-            Protocol(therapy=[retrieval], days=7),
-            Protocol(doses=[STANDARD], days=7)])
-    if key == "memory_timing":
-        offsets = np.concatenate([np.arange(-12.0, 0.0, 3.0), [0.25, 0.5, 1.0, 2.0],
-                                  np.arange(4.0, 97.0, 4.0)])
-        dose = Dose(24.0, 0.5)
-        return offsets, model.sweep([Protocol(doses=[dose], therapy=[Session(24.0 + o)],
-                                              days=6) for o in offsets])
-    if key == "dmn":
-        return model.simulate(Protocol(doses=[STANDARD], days=14))
-    if key == "synergy":
-        return model.sweep([
-            Protocol(days=84), Protocol(therapy=WEEKLY, days=84),
-            Protocol(doses=[STANDARD], days=84),
-            Protocol(doses=[STANDARD], therapy=WEEKLY, days=84)])
-    raise KeyError(key)
+    return run(key)
+
+
+def _sessions():
+    """The exposure course's sessions (the synergy view's therapy)."""
+    return run("synergy")[1].protocol.therapy
 
 
 # ---------------------------------------------------------------------------------
@@ -419,9 +394,9 @@ def _build_synergy(fig, th):
         ax.plot(c.t_days, c.symptoms, color=color, ls=ls, lw=3, label=label)
     direct_labels(ax, 84.0, [c.symptoms[-1] for c, *_ in runs], [r[1] for r in runs],
                   [r[2] for r in runs], min_gap=5.0, dy=4.0)
-    for s in WEEKLY:
+    for s in _sessions():
         ax.plot([s.at_h / 24.0], [2.0], marker="|", color=th.muted, markersize=12)
-    ax.text(WEEKLY[0].at_h / 24.0, 5.0, "therapy sessions", color=th.muted, fontsize="small")
+    ax.text(_sessions()[0].at_h / 24.0, 5.0, "therapy sessions", color=th.muted, fontsize="small")
     days_axis(ax, days=84)
     ax.set_ylim(0, 80)
     ax.set_ylabel("symptom index (0-100)")
@@ -484,39 +459,3 @@ def animate(name: str, *, theme: str = "notebook", fps: int = 30):
 
     _check_name(name)
     return build_animation(name, theme=theme, fps=fps)
-
-
-def video(name: str, *, theme: str = "notebook", fps: int = 15):
-    """The animation as an embedded MP4 for notebooks (fast: rendered by brainviz).
-
-    Much lighter than ``anim.to_jshtml()``: a few hundred kilobytes instead of one
-    image per frame, and it plays in JupyterLab, VS Code, Colab and Voila.
-
-    Returns
-    -------
-    IPython.display.Video
-
-    Examples
-    --------
-    >>> from brainviz.views.gallery import video
-    >>> v = video("dmn", fps=5)
-    >>> v.embed
-    True
-    """
-    import pathlib
-    import tempfile
-
-    from IPython.display import Video
-
-    from ..app import _video
-
-    anim = animate(name, theme=theme, fps=fps)
-    with tempfile.TemporaryDirectory() as folder:
-        path = pathlib.Path(folder) / f"{name}.mp4"
-        _video.write_mp4(anim, path)
-        data = path.read_bytes()
-    import matplotlib.pyplot as plt
-
-    plt.close(anim.fig)
-    return Video(data, embed=True, mimetype="video/mp4",
-                 html_attributes=f'controls loop aria-label="{alt_text(name)}"')
