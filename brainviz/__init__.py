@@ -18,6 +18,7 @@ from .science.course import SESSION_KINDS, Course, Protocol, Session, simulate, 
 from .science.network import CONDITIONS, PATHWAYS, REGIONS, build_network
 from .science.params import PARAMS, Param, param_table_markdown
 from .science.pharmacology import ROUTES, Dose
+from .science.stages import STAGES
 
 __version__ = "0.1.0"
 
@@ -55,6 +56,7 @@ __all__ = [
     "REGIONS",
     "ROUTES",
     "SESSION_KINDS",
+    "STAGES",
     "Session",
     "THEME_NAMES",
     "alt_text",

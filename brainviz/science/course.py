@@ -16,25 +16,29 @@ mechanism views always show the same model:
 Region activity comes from a linear firing-rate model on the network of
 :func:`brainviz.build_network`, solved at steady state for a trauma cue and at rest;
 DMN functional connectivity is the correlation of the DMN loop's stationary
-fluctuations. See ``docs/MODEL.md`` for the equations.
+fluctuations (:mod:`brainviz.science.circuit`). Each step is one function in
+:mod:`brainviz.science.stages`; ``stages={"name": function}`` runs the model with one
+replaced. See ``docs/MODEL.md`` for the equations.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from types import MappingProxyType
 from typing import Mapping, Sequence
 
 import networkx as nx
 import numpy as np
 
-from ._numerics import _adjugate_small, _decay_scan, _first_order, _solve_small
+from .circuit import _circuit, _dmn_system
 from .network import CONDITIONS, build_network
 from .params import _resolve
 from .._validate import check_choice, check_number, did_you_mean, tuple_of
-from .pharmacology import Dose, _plasma
+from .pharmacology import Dose
+from .stages import _OUTPUTS as _STAGE_OUTPUTS
+from .stages import _RECON_OPEN_H, STAGES
 
 __all__ = ["Session", "Protocol", "Course", "simulate", "sweep", "SESSION_KINDS"]
 
@@ -62,10 +66,6 @@ _COARSE_H = 3.0  # when nothing acts faster than days
 _JUMP_H = 1.0 / 60.0  # a grid point one minute before each session
 _CHUNK_ELEMENTS = 2e5  # (protocols x time points) per batch: keeps arrays cache-sized
 _CHUNK_MAX = 64
-_RECON_OPEN_H = 10.0 / 60.0  # the window opens about 10 min after retrieval (Nader 2000)
-_SPINE_REF = 0.12  # spines/um: the stress-induced deficit used to normalise new spines
-_EXTINCTION_MAX = 0.6  # saturation of learned vmPFC -> amygdala inhibition
-_FC_FLOOR, _FC_SPAN = 0.45, 0.45  # DMN connectivity mapped to the rumination score
 
 
 @dataclass(frozen=True)
@@ -221,6 +221,9 @@ class Course:
         and trace weakening.
     protocol, params, seed
         The inputs that made this course (``params`` as plain floats).
+    stages : tuple of str
+        Names of the stages that were replaced (``stages=`` of :func:`simulate`);
+        empty for the built-in model.
     network : networkx.DiGraph
         A fresh copy of the untreated network of the protocol's condition.
     """
@@ -234,6 +237,7 @@ class Course:
     protocol: Protocol
     params: Mapping[str, float]
     seed: int
+    stages: tuple = ()
 
     def __getattr__(self, name):
         series = self.__dict__.get("series")
@@ -324,7 +328,8 @@ class Course:
                 f"sessions={len(p.therapy)}, points={self.t_h.size})")
 
 
-def simulate(protocol: Protocol, params: Mapping | None = None, seed: int = 0) -> Course:
+def simulate(protocol: Protocol, params: Mapping | None = None, seed: int = 0, *,
+             stages: Mapping | None = None) -> Course:
     """Run one treatment course through the model.
 
     Parameters
@@ -337,6 +342,11 @@ def simulate(protocol: Protocol, params: Mapping | None = None, seed: int = 0) -
     seed : int
         Seed of the resting-activity fluctuations; same inputs and seed give
         identical arrays.
+    stages : dict, optional
+        Replace stages of the model by name: ``{"glutamate": my_function}``. Each
+        function has the signature ``(t_h, state, params) -> dict`` of numpy arrays
+        described in :mod:`brainviz.science.stages`; :data:`brainviz.STAGES` holds the
+        built-in ones. Outputs are checked (names, shapes, finite values).
 
     Returns
     -------
@@ -348,14 +358,24 @@ def simulate(protocol: Protocol, params: Mapping | None = None, seed: int = 0) -
     >>> course = simulate(Protocol(doses=[Dose(at_h=0, mg_per_kg=0.5, route="iv")], days=7))
     >>> bool(100 < course.plasma_ng_ml.max() < 300)
     True
+
+    Run it with the BDNF cascade replaced by a student's own version:
+
+    >>> from brainviz import STAGES
+    >>> def no_spines(t_h, state, params):
+    ...     out = STAGES["plasticity"](t_h, state, params)
+    ...     return {**out, "spine_density": state["spine_baseline_per_um"]}
+    >>> flat = simulate(course.protocol, stages={"plasticity": no_spines})
+    >>> float(flat.spine_density.max() - flat.spine_density.min())
+    0.0
     """
     if not isinstance(protocol, Protocol):
         raise TypeError(f"protocol must be a brainviz.Protocol, got {type(protocol).__name__}")
-    return sweep([protocol], params=params, seed=seed)[0]
+    return sweep([protocol], params=params, seed=seed, stages=stages)[0]
 
 
 def sweep(protocols: Sequence[Protocol], params: Mapping | None = None,
-          seed: int = 0) -> list[Course]:
+          seed: int = 0, *, stages: Mapping | None = None) -> list[Course]:
     """Run many courses at once, vectorised over protocols.
 
     Parameters
@@ -368,6 +388,8 @@ def sweep(protocols: Sequence[Protocol], params: Mapping | None = None,
     seed : int
         Seed of the resting fluctuations; every protocol sees the same noise
         (common random numbers), so ``sweep(ps)[i]`` equals ``simulate(ps[i])``.
+    stages : dict, optional
+        Replaced stages, as in :func:`simulate`.
 
     Returns
     -------
@@ -396,6 +418,7 @@ def sweep(protocols: Sequence[Protocol], params: Mapping | None = None,
         raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
     if seed < 0:
         raise ValueError(f"seed must be >= 0, got {seed}")
+    stages = _check_stages(stages)
     prm = _resolve(params, len(protocols))
     protocols = list(protocols)
     t = _time_grid(protocols, prm)
@@ -406,7 +429,7 @@ def sweep(protocols: Sequence[Protocol], params: Mapping | None = None,
     for start in range(0, len(protocols), chunk):
         part = slice(start, start + chunk)
         courses += _run(protocols[part], {k: _collapse(v[part]) for k, v in prm.items()},
-                        int(seed), t)
+                        int(seed), t, stages)
     return courses
 
 
@@ -441,188 +464,9 @@ def _time_grid(protocols: list[Protocol], params: dict[str, np.ndarray]) -> np.n
     return grid[(grid >= 0.0) & (grid <= end)]
 
 
-@lru_cache(maxsize=32)
-def _circuit(conditions: tuple) -> "_Circuit":
-    """The circuit for a sequence of conditions (cached: its arrays are never written)."""
-    graphs = {c: build_network(c) for c in set(conditions)}
-    return _Circuit([graphs[c] for c in conditions])
-
-
-class _Circuit:
-    """The linear rate model on a stack of graphs (one per protocol, same structure).
-
-    Base edge weights are ``(n, 1)`` columns; the time-varying pathway strengths
-    (trauma trace, vmPFC efficacy and extinction, DMN coupling) scale them.
-    """
-
-    def __init__(self, graphs: Sequence[nx.DiGraph]):
-        g0 = graphs[0]
-        self.graph = g0
-        self.nodes = tuple(g0.nodes)
-        self.index = {r: i for i, r in enumerate(self.nodes)}
-        self.edges = tuple(g0.edges)
-        cond = nx.condensation(g0)
-        self.blocks = [tuple(sorted(cond.nodes[c]["members"], key=self.index.get))
-                       for c in nx.topological_sort(cond)]
-        self.base = {e: np.array([[g.edges[e]["weight"]] for g in graphs]) for e in self.edges}
-        self.sign = {e: g0.edges[e]["sign"] for e in self.edges}
-        self.pathway = {e: g0.edges[e]["pathway"] for e in self.edges}
-        self.rest = {r: g0.nodes[r]["rest_input"] for r in self.nodes}
-        self.cue = {r: g0.nodes[r]["cue_input"] for r in self.nodes}
-        self.prefrontal = [r for r in self.nodes if g0.nodes[r]["pfc"]]
-        self.dmn = [r for r in self.nodes if g0.nodes[r]["system"] == "dmn"]
-        self.upstream = {r: nx.ancestors(g0, r) | {r} for r in self.nodes}
-        trace = [e for e in self.edges if self.pathway[e] == "trauma trace"]
-        self.trace_base = np.mean([self.base[e] for e in trace], axis=0)
-
-    def weights(self, trace, vmpfc, extinction, coupling) -> dict:
-        """Signed weights given relative trace, vmPFC efficacy, extinction, DMN coupling."""
-        w = {}
-        for e in self.edges:
-            kind = self.pathway[e]
-            if kind == "trauma trace":
-                val = self.base[e] * trace
-            elif kind == "extinction":
-                val = vmpfc * (self.base[e] + extinction)
-            elif kind == "DMN loop":
-                val = self.base[e] * coupling
-            else:
-                val = self.base[e]
-            w[e] = self.sign[e] * val
-        return w
-
-    def inputs(self, glutamate, cue_scale, glutamate_gain) -> dict:
-        """Region inputs: rest, plus a trauma cue, plus the prefrontal glutamate burst."""
-        h = {}
-        for r in self.nodes:
-            val = self.rest[r] + self.cue[r] * cue_scale
-            if r in self.prefrontal:
-                val = val + glutamate_gain * (glutamate - 1.0)
-            h[r] = val
-        return h
-
-    def rates(self, weights: dict, inputs: dict, target: str | None = None) -> dict:
-        """Steady-state rates of all regions, or only of ``target`` and its inputs."""
-        blocks = self.blocks
-        if target is not None:
-            blocks = [b for b in blocks if set(b) & self.upstream[target]]
-        return _solve_rates(blocks, weights, inputs)
-
-    def dmn_connectivity(self, weights: dict):
-        return _dmn_connectivity(self.dmn, weights)
-
-
-def _solve_rates(blocks, weights: dict, inputs: dict) -> dict:
-    """Steady state ``r = W r + h`` of the linear rate model, block by block.
-
-    ``weights`` maps ``(u, v)`` to signed weight arrays and ``inputs`` maps regions
-    to input arrays; all broadcast together. Strongly connected blocks are solved
-    exactly in topological order, so the cost is a few vector operations per region.
-    """
-    rates: dict = {}
-    incoming: dict = {}
-    for (u, v), w in weights.items():
-        incoming.setdefault(v, []).append((u, w))
-    for block in blocks:
-        members = set(block)
-        drive = []
-        for n in block:
-            total = inputs[n]
-            for u, w in incoming.get(n, ()):
-                if u not in members:
-                    total = total + w * rates[u]
-            drive.append(total)
-        if len(block) == 1:
-            n = block[0]
-            self_w = weights.get((n, n), 0.0)
-            rates[n] = drive[0] / (1.0 - self_w)
-            continue
-        mat = [[(1.0 if i == j else 0.0) - weights.get((block[j], block[i]), 0.0)
-                for j in range(len(block))] for i in range(len(block))]
-        shape = np.broadcast_shapes(*[np.shape(x) for row in mat for x in row],
-                                    *[np.shape(x) for x in drive])
-        mat = [[np.broadcast_to(x, shape) for x in row] for row in mat]
-        solved = _solve_small(mat, [np.broadcast_to(x, shape) for x in drive])
-        for n, r in zip(block, solved):
-            rates[n] = r
-    return rates
-
-
-def _dmn_system(dmn: Sequence[str], weights: dict) -> list:
-    """``I - C`` for the symmetrised DMN coupling ``C`` (nested lists of arrays)."""
-    k = len(dmn)
-    mat = [[1.0] * k for _ in range(k)]
-    for i in range(k):
-        for j in range(i + 1, k):
-            a = weights.get((dmn[i], dmn[j]), 0.0)
-            b = weights.get((dmn[j], dmn[i]), 0.0)
-            mat[i][j] = mat[j][i] = -0.5 * (a + b)
-    return mat
-
-
-def _dmn_connectivity(dmn: Sequence[str], weights: dict) -> np.ndarray:
-    """Mean correlation among DMN regions from the loop's stationary covariance.
-
-    For a symmetric coupling ``C`` the linear rate model driven by independent noise
-    has covariance proportional to ``(I - C)^-1``.
-    """
-    k = len(dmn)
-    mat = _dmn_system(dmn, weights)
-    # correlations need the inverse only up to a positive factor: the adjugate
-    cov = _adjugate_small(mat, symmetric=True)
-    corr = [cov[i][j] / np.sqrt(cov[i][i] * cov[j][j])
-            for i in range(k) for j in range(k) if i < j]
-    return sum(corr) / len(corr)
-
-
-def _run(protocols: list[Protocol], prm: dict[str, np.ndarray], seed: int,
-         t: np.ndarray) -> list[Course]:
+def _session_table(protocols: list[Protocol], t: np.ndarray) -> dict[str, np.ndarray]:
+    """The protocols' therapy sessions as ``(n, n_sessions)`` arrays, padded to a rectangle."""
     n = len(protocols)
-    dt = np.diff(t)
-    P = prm  # (n, 1) arrays
-
-    # ---- dosing, NMDA block, dissociation --------------------------------------
-    ket, nor, ceff = _plasma([p.doses for p in protocols], t, P)
-    occ = ceff / (ceff + P["nmda_ki_um"])
-    occ_pyr = ceff / (ceff + P["nmda_ki_um"] * P["pyramidal_ki_factor"])
-    c3 = ceff**3
-    dissociation = c3 / (c3 + P["dissociation_ec50_um"] ** 3)
-
-    # ---- glutamate burst (inverted U), BDNF, mTOR, spines ----------------------
-    release = (1.0 + P["disinhibition_gain"] * occ) * (1.0 - occ_pyr) ** 2 - 1.0
-    glutamate = 1.0 + _first_order(release, dt, P["glutamate_tau_h"])
-    drive = P["bdnf_gain"] * (np.maximum(glutamate - 1.0, 0.0) + P["eef2_gain"] * occ)
-    translation = _first_order(drive, dt, P["bdnf_translation_tau_h"])
-    bdnf_dev = _first_order(translation, dt, P["bdnf_tau_h"])
-    mtor = _first_order(bdnf_dev, dt, P["mtor_tau_h"])
-    spine_tau_h = P["spine_tau_days"] * 24.0
-    # d(new)/dt = gain * mtor - new / tau, written as a scaled low-pass
-    new_spine_drive = P["spine_gain"] * spine_tau_h / 24.0 * _first_order(mtor, dt, spine_tau_h)
-    cond = [CONDITIONS[p.condition] for p in protocols]
-    s_base = np.array([[c["spine_density_per_um"]] for c in cond])
-    s_ceil = np.array([[c["spine_ceiling_per_um"]] for c in cond])
-    spine_density = s_base + (s_ceil - s_base) * (1.0 - np.exp(-new_spine_drive))
-    new_spines = (spine_density - s_base) / _SPINE_REF
-    plasticity = (1.0 + P["plasticity_bdnf_weight"] * bdnf_dev
-                  + P["plasticity_spine_weight"] * new_spines)
-    nmda_free = 1.0 - P["nmda_learning_dependence"] * occ
-    # synaptic restoration (mTOR-driven synaptic proteins, then spines) can only give
-    # back what stress took: the headroom is the condition's spine deficit
-    headroom = (s_ceil - s_base) / _SPINE_REF
-    vmpfc_eff = P["vmpfc_gain"] * (1.0 + P["synaptic_gain"] * (headroom * mtor + new_spines))
-
-    # ---- DMN loosening ----------------------------------------------------------
-    tau_l = P["dmn_loosening_tau_h"]
-    tau_r = P["dmn_remodel_tau_days"] * 24.0
-    loose_fast = _first_order(P["dmn_loosening_gain"] * bdnf_dev, dt, tau_l)
-    remodel = (P["dmn_remodel_fraction"] * tau_r / tau_l) * _first_order(loose_fast, dt, tau_r)
-    dmn_coupling = 1.0 - np.clip(loose_fast + remodel, 0.0, 0.9)
-
-    # ---- networks: one graph per condition, stacked per protocol ----------------
-    circuit = _circuit(tuple(p.condition for p in protocols))
-    glu_gain = P["acute_glutamate_gain"]
-
-    # ---- therapy sessions (padded to a rectangle) --------------------------------
     n_s = max((len(p.therapy) for p in protocols), default=0)
     s_t = np.zeros((n, n_s))
     s_min = np.zeros((n, n_s))
@@ -634,107 +478,57 @@ def _run(protocols: list[Protocol], prm: dict[str, np.ndarray], seed: int,
             k = SESSION_KINDS[s.kind]
             s_t[b, j], s_min[b, j] = s.at_h, s.minutes
             s_ret[b, j], s_arousal[b, j], s_valid[b, j] = k.retrieval, k.arousal, True
-    rows = np.arange(n)[:, None]
     s_idx = np.clip(np.searchsorted(t, s_t), 0, t.size - 1)
+    return {"session_at_h": s_t, "session_minutes": s_min, "session_retrieval": s_ret,
+            "session_arousal": s_arousal, "session_valid": s_valid, "session_index": s_idx}
 
-    def at_sessions(x):
-        return np.broadcast_to(x, (n, t.size))[rows, s_idx]
 
-    # ---- reconsolidation: the trace weakens only inside a retrieval window -------
-    window = P["reconsolidation_window_h"]
-    excess = np.maximum(plasticity - P["reconsolidation_threshold"], 0.0)
-    cum = np.zeros_like(excess)
-    cum[:, 1:] = np.cumsum(0.5 * (excess[:, 1:] + excess[:, :-1]) * dt, axis=1)
-    opens = s_t + _RECON_OPEN_H
-    closes = s_t + window
-    cum_open = np.stack([np.interp(opens[b], t, cum[b]) for b in range(n)])
-    cum_close = np.stack([np.interp(closes[b], t, cum[b]) for b in range(n)])
-    destabilised = s_ret * s_valid * at_sessions(nmda_free)
-    log_keep = -P["reconsolidation_rate"] * destabilised * (cum_close - cum_open)
-    # inside a window the trace weakens in step with the plasticity excess: the log
-    # trace is the integral of excess times a step function that is on in windows
-    span = np.maximum(cum_close - cum_open, 1e-12)
-    on = np.zeros((n, t.size + 1))
-    every = np.broadcast_to(rows, s_idx.shape)
-    np.add.at(on, (every, np.searchsorted(t, opens - 1e-9)), log_keep / span)
-    np.add.at(on, (every, np.searchsorted(t, closes - 1e-9)), -log_keep / span)
-    step_on = np.cumsum(on[:, :t.size - 1], axis=1)
-    trace_rel = np.ones((n, t.size))
-    trace_rel[:, 1:] = np.exp(np.cumsum(step_on * np.diff(cum, axis=1), axis=1))
-
-    # ---- extinction: built session by session (tolerability depends on state) ----
-    tau_lab = np.array([[c["extinction_retention_h"]] for c in cond])
-    tau_stab = P["extinction_stable_tau_days"] * 24.0
-    gains = np.zeros((n, n_s))
-    stable = np.zeros((n, n_s))
-    amyg_s = np.zeros((n, n_s))
-    tol_s = np.zeros((n, n_s))
-    p_s = at_sessions(plasticity)
-    for j in range(n_s):
-        since = s_t[:, j:j + 1] - s_t[:, :j]
-        decay = ((1.0 - stable[:, :j]) * np.exp(-since / tau_lab)
-                 + stable[:, :j] * np.exp(-since / tau_stab))
-        ext_before = np.sum(gains[:, :j] * decay * (since >= 0), axis=1)
-        col = s_idx[:, j]
-
-        def now(x):  # value at this session, as an (n, 1) column like the params
-            return np.broadcast_to(x, (n, t.size))[rows[:, 0], col][:, None]
-
-        w = circuit.weights(now(trace_rel), now(vmpfc_eff), ext_before[:, None], 1.0)
-        h = circuit.inputs(now(glutamate), s_arousal[:, j:j + 1], glu_gain)
-        rates = circuit.rates(w, h, target="amygdala")
-        a = np.maximum(np.broadcast_to(rates["amygdala"], (n, 1))[:, 0], 0.0)
-        low, high = P["tolerance_low"][:, 0], P["tolerance_high"][:, 0]
-        tol = 1.0 / (1.0 + np.exp(-(a - low) / 0.05)) / (1.0 + np.exp((a - high) / 0.1))
-        engage = 1.0 - dissociation[rows[:, 0], col]
-        rate = (P["extinction_rate"][:, 0] * s_min[:, j] / 60.0 * s_ret[:, j]
-                * nmda_free[rows[:, 0], col] * p_s[:, j] * P["vmpfc_gain"][:, 0])
-        gains[:, j] = (rate * tol * engage * np.maximum(1.0 - ext_before / _EXTINCTION_MAX, 0.0)
-                       * s_valid[:, j])
-        stable[:, j] = np.clip(P["extinction_consolidation"][:, 0] * p_s[:, j], 0.0, 1.0)
-        amyg_s[:, j], tol_s[:, j] = a, tol
-
-    # between sessions both stores decay; each session adds its gain at its start
-    jump_lab = np.zeros((n, t.size))
-    jump_stab = np.zeros((n, t.size))
-    np.add.at(jump_lab, (np.broadcast_to(rows, s_idx.shape), s_idx), gains * (1.0 - stable))
-    np.add.at(jump_stab, (np.broadcast_to(rows, s_idx.shape), s_idx), gains * stable)
-    extinction = (_decaying(jump_lab, dt, _collapse(tau_lab))
-                  + _decaying(jump_stab, dt, tau_stab))
-
-    # ---- the network on the whole grid: trauma-cue response and DMN connectivity -
-    w_grid = circuit.weights(trace_rel, vmpfc_eff, extinction, dmn_coupling)
-    rates_cue = circuit.rates(w_grid, circuit.inputs(glutamate, 1.0, glu_gain), "amygdala")
-    amygdala = np.maximum(np.broadcast_to(rates_cue["amygdala"], (n, t.size)), 0.0)
-    dmn_fc = np.broadcast_to(circuit.dmn_connectivity(w_grid), (n, t.size))
-    intrusion = np.clip(amygdala / P["symptom_amygdala_ref"], 0.0, 1.0)
-    rumination = np.clip((dmn_fc - _FC_FLOOR) / _FC_SPAN, 0.0, 1.0)
-    wi = P["symptom_intrusion_weight"]
-    symptoms = 100.0 * (wi * intrusion + (1.0 - wi) * rumination)
-
-    series = {
-        "plasma_ng_ml": ket, "norketamine_ng_ml": nor, "nmda_occupancy": occ,
-        "dissociation": dissociation, "glutamate": glutamate, "bdnf": 1.0 + bdnf_dev,
-        "mtor": mtor, "spine_density": spine_density, "plasticity": plasticity,
-        "trauma_trace": circuit.trace_base * trace_rel, "extinction": extinction,
-        "vmpfc_efficacy": vmpfc_eff, "dmn_coupling": dmn_coupling,
-        "dmn_connectivity": dmn_fc, "amygdala_response": amygdala, "symptoms": symptoms,
+def _run(protocols: list[Protocol], prm: dict[str, np.ndarray], seed: int,
+         t: np.ndarray, stages: Mapping | None = None) -> list[Course]:
+    """Run the stages of :mod:`brainviz.science.stages` on one batch of protocols."""
+    n = len(protocols)
+    stages = stages or {}
+    cond = [CONDITIONS[p.condition] for p in protocols]
+    state: dict = {
+        "doses": tuple(p.doses for p in protocols),
+        "condition": np.array([p.condition for p in protocols]),
+        "spine_baseline_per_um": np.array([[c["spine_density_per_um"]] for c in cond]),
+        "spine_ceiling_per_um": np.array([[c["spine_ceiling_per_um"]] for c in cond]),
+        "extinction_retention_h": np.array([[c["extinction_retention_h"]] for c in cond]),
+        **_session_table(protocols, t),
     }
+    for x in prm.values():
+        x.flags.writeable = False
+    for x in state.values():
+        if isinstance(x, np.ndarray):
+            x.flags.writeable = False
+    params_view = MappingProxyType(prm)
+    t_ro = _readonly(t)
+    for name, builtin in STAGES.items():
+        fn = stages.get(name, builtin)
+        out = fn(t_ro, MappingProxyType(state), params_view)
+        if fn is not builtin:
+            out = _checked_stage_output(name, out, n, t.size, state["session_at_h"].shape[1])
+        for x in out.values():  # later stages (and replaced ones) only read
+            if isinstance(x, np.ndarray):
+                x.flags.writeable = False
+        state.update(out)
+
+    circuit = _circuit(tuple(p.condition for p in protocols))
+    series = {k: state[k] for k in _SERIES if k in state}
+    series["trauma_trace"] = circuit.trace_base * state["trace_strength"]
     assert set(series) == set(_SERIES)
     series = {k: _readonly(np.ascontiguousarray(np.broadcast_to(v, (n, t.size))))
               for k, v in series.items()}
-    t_ro = _readonly(t)
     probe_ro = _readonly(np.arange(0.0, t[-1] + 1e-9, 1.0))
-    keep = np.exp(log_keep)
     shared_params = None
     if all(v.shape[0] == 1 for v in prm.values()):
         shared_params = MappingProxyType({k: float(v[0, 0]) for k, v in prm.items()})
+    replaced = tuple(name for name in STAGES if name in stages)
     courses = []
     for b, p in enumerate(protocols):
         m = len(p.therapy)
-        log = {"amygdala_response": amyg_s[b, :m], "tolerability": tol_s[b, :m],
-               "extinction_gained": gains[b, :m], "consolidated_share": stable[b, :m],
-               "trace_kept": keep[b, :m]}
+        log = {key: np.asarray(state["session_" + key])[b, :m] for key in _SESSION_LOG}
         courses.append(Course(
             t_h=t_ro,
             series=MappingProxyType({k: v[b] for k, v in series.items()}),
@@ -742,9 +536,71 @@ def _run(protocols: list[Protocol], prm: dict[str, np.ndarray], seed: int,
             regions=circuit.nodes, edges=circuit.edges, _sessions=log, protocol=p,
             params=shared_params or MappingProxyType({k: float(v[min(b, v.shape[0] - 1), 0])
                                                       for k, v in prm.items()}),
-            seed=seed,
+            seed=seed, stages=replaced,
         ))
     return courses
+
+
+#: Per-session entries of :attr:`Course.session_log` (``state["session_" + key]``).
+_SESSION_LOG = ("amygdala_response", "tolerability", "extinction_gained",
+                "consolidated_share", "trace_kept")
+
+
+def _check_stages(stages) -> dict:
+    """Validate ``stages=`` of :func:`simulate` and :func:`sweep`."""
+    if stages is None:
+        return {}
+    if not isinstance(stages, Mapping):
+        raise TypeError(f"stages must be a dict of stage name to function, "
+                        f"got {type(stages).__name__}")
+    for name, fn in stages.items():
+        if name not in STAGES:
+            raise ValueError(f"stages: unknown stage {name!r}{did_you_mean(name, STAGES)}; "
+                             f"one of {list(STAGES)}")
+        if not callable(fn):
+            raise TypeError(f"stages[{name!r}] must be a function "
+                            f"(t_h, state, params) -> dict, got {type(fn).__name__}")
+    return dict(stages)
+
+
+def _checked_stage_output(name: str, out, n: int, size: int, n_sessions: int) -> dict:
+    """A replaced stage's output, checked: every name, right shapes, finite values."""
+    wanted = _STAGE_OUTPUTS[name]
+    if not isinstance(out, Mapping):
+        if len(wanted) == 1 and out is not None and not isinstance(out, (str, bytes)):
+            out = {wanted[0]: out}
+        else:
+            raise TypeError(f"stage {name!r} must return a dict with {list(wanted)}, "
+                            f"got {type(out).__name__}")
+    for key in out:
+        if key not in wanted:
+            raise ValueError(f"stage {name!r} returned unknown output {key!r}"
+                             f"{did_you_mean(key, wanted)}; it must return {list(wanted)}")
+    missing = [k for k in wanted if k not in out]
+    if missing:
+        raise ValueError(f"stage {name!r} did not return {missing}; "
+                         f"it must return {list(wanted)}")
+    checked = {}
+    for key in wanted:
+        shape = (n, n_sessions) if key.startswith("session_") else (n, size)
+        what = "(n protocols, n sessions)" if key.startswith("session_") else \
+            "(n protocols, len(t_h))"
+        try:
+            x = np.asarray(out[key], dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"stage {name!r} output {key!r} must be a numeric array, "
+                            f"got {type(out[key]).__name__}") from None
+        try:
+            if x.ndim > 2:
+                raise ValueError
+            x = np.broadcast_to(x, shape)
+        except ValueError:
+            raise ValueError(f"stage {name!r} output {key!r} has shape {x.shape}; "
+                             f"it must broadcast to {shape} {what}") from None
+        if not np.all(np.isfinite(x)):
+            raise ValueError(f"stage {name!r} output {key!r} has NaN or infinite values")
+        checked[key] = _readonly(np.array(x))
+    return checked
 
 
 def _network_views(course: Course) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -772,13 +628,6 @@ def _network_views(course: Course) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     return (table(circuit.nodes, cue), table(circuit.nodes, rest),
             table(circuit.edges, w))
-
-
-def _decaying(jumps: np.ndarray, dt: np.ndarray, tau) -> np.ndarray:
-    """``y`` that decays with time constant ``tau`` and jumps by ``jumps`` at grid points."""
-    rate = np.zeros((np.shape(tau)[0], jumps.shape[-1]))
-    rate[:, 1:] = dt / tau
-    return _decay_scan(rate, jumps)
 
 
 def _readonly(x: np.ndarray) -> np.ndarray:
