@@ -23,10 +23,11 @@ from brainviz.app import widgets  # noqa: E402
 PANELS = {
     "memory": (widgets.memory_panel, "session_h", (2.0, 90.0)),
     "dmn": (widgets.dmn_panel, "dmn_loosening_gain", (0.1, 0.9)),
-    "plasticity": (widgets.plasticity_panel, "mg_per_kg", (0.1, 2.0)),
+    "plasticity (dose)": (widgets.plasticity_panel, "mg_per_kg", (0.1, 2.0)),
+    "plasticity (BDNF gain: dose-response sweep)": (widgets.plasticity_panel, "bdnf_gain",
+                                                    (0.1, 2.9)),
     "synergy (12-week sweep of 4 courses)": (widgets.synergy_panel, "delay_h", (0.0, 96.0)),
-    "protocol builder (12-week course)": (widgets.protocol_builder, "dose1_mg_per_kg",
-                                          (0.1, 2.0)),
+    "protocol builder (12-week course)": (widgets.protocol_builder, "doses", (0.1, 2.0)),
 }
 
 
@@ -39,7 +40,10 @@ def main(moves: int = 40) -> None:
         times = []
         for value in list(__import__("numpy").linspace(lo, hi, moves)):
             t0 = time.perf_counter()
-            panel.set(**{control: float(value)})
+            if control == "doses":  # the first dose row's amount, as typed in the room
+                panel.set(doses=[(0.0, float(value), "iv")])
+            else:
+                panel.set(**{control: float(value)})
             panel.png()  # the PNG the inline backend sends (one draw)
             times.append(time.perf_counter() - t0)
         times.sort()

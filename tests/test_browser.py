@@ -44,7 +44,12 @@ def server(tmp_path_factory):
     code = broken["cells"][-1]["source"]
     assert code.endswith("\npanel")
     broken["cells"][-1]["source"] = code[:-len("panel")] + (
-        "panel._update_fn = lambda artists, values: None\npanel")
+        "panel._draw = lambda artists, data, values: None\n"
+        # and a squeezed dropdown with a long description, as the old builder had
+        "import ipywidgets\n"
+        "panel.children = (*panel.children, ipywidgets.Dropdown(options=['esketamine_nasal'],"
+        " description='dose 1 route', layout=ipywidgets.Layout(width='60px')))\n"
+        "panel")
     (folder / "broken.ipynb").write_text(json.dumps(broken))
     env = dict(os.environ)
     for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR",
@@ -97,6 +102,31 @@ def _slider_changes_plot(page, timeout_ms=15000):
     return (time.perf_counter() - t0) * 1000
 
 
+# what a room cannot read: a dropdown narrower than its value, a cut label, a figure or
+# video wider than the window
+_LAYOUT_PROBLEMS = """(scope) => {
+  const root = scope ? document.querySelector(scope) : document;
+  const out = [];
+  const ctx = document.createElement('canvas').getContext('2d');
+  for (const s of root.querySelectorAll('.widget-dropdown select')) {
+    const st = getComputedStyle(s);
+    ctx.font = `${st.fontWeight} ${st.fontSize} ${st.fontFamily}`;
+    const text = s.selectedIndex >= 0 ? s.options[s.selectedIndex].text : '';
+    const need = ctx.measureText(text).width + 22;  // padding and the arrow
+    if (need > s.clientWidth) out.push(`dropdown '${text}' needs ${need | 0}px, has ${s.clientWidth}px`);
+  }
+  for (const l of root.querySelectorAll('.widget-label, .widget-label-basic')) {
+    if (l.offsetParent && l.scrollWidth > l.clientWidth + 1) out.push(`label '${l.textContent}' is cut`);
+  }
+  for (const m of root.querySelectorAll('.widget-output img, .jp-OutputArea-output video')) {
+    const r = m.getBoundingClientRect();
+    if (r.width > 0 && r.right > document.documentElement.clientWidth + 1)
+      out.push(`${m.tagName} ends at ${r.right | 0}px, window ${document.documentElement.clientWidth}px`);
+  }
+  return out;
+}"""
+
+
 def _non_blank(png_bytes):
     import io
 
@@ -131,8 +161,34 @@ def test_the_check_fails_when_the_callback_does_nothing(server, browser):
     page, _ = _open(browser, f"{server}/broken.ipynb")
     try:
         assert _slider_changes_plot(page, timeout_ms=4000) is None
+        problems = page.evaluate(_LAYOUT_PROBLEMS, None)
+        assert any("esketamine_nasal" in p for p in problems), problems
     finally:
         page.close()
+
+
+def test_presented_controls_show_their_values_and_the_figure_fits(server, browser):
+    """Every dropdown wide enough for its value, no cut label, the figure inside the
+    window: under ``brainviz present`` (large type), wide and narrow."""
+    for name in ("protocol", "plasticity"):
+        page = browser.new_page(viewport={"width": 1500, "height": 1000})
+        page.route("**/*", lambda r: r.continue_()
+                   if r.request.url.startswith("http://127.0.0.1") else r.abort())
+        try:
+            page.goto(f"{server}/{name}.ipynb", timeout=180000, wait_until="domcontentloaded")
+            page.wait_for_selector(".widget-output img", timeout=180000)
+            page.evaluate("() => document.fonts.ready")
+            assert page.evaluate(_LAYOUT_PROBLEMS, None) == [], name
+            if name == "protocol":  # every route fits its dropdown
+                select = page.locator(".widget-dropdown select").nth(1)
+                for option in select.locator("option").all_text_contents():
+                    select.select_option(label=option)
+                    assert page.evaluate(_LAYOUT_PROBLEMS, None) == [], option
+            page.set_viewport_size({"width": 900, "height": 1000})  # a small laptop
+            page.wait_for_timeout(300)
+            assert page.evaluate(_LAYOUT_PROBLEMS, None) == [], (name, "900 px")
+        finally:
+            page.close()
 
 
 def test_index_links_every_panel(server, browser):

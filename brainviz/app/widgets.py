@@ -8,8 +8,15 @@ backend the figure is re-displayed in its ``Output`` with ``clear_output(wait=Tr
 (no flicker to blank); with ipympl (``%matplotlib widget``) the canvas itself is
 shown and redrawn.
 
+A change is a transaction. A typed value outside a control's range, a fraction where a
+whole number is needed, or a protocol the model refuses is **never applied**: the
+slider, the box, the figure and :attr:`Panel.controls` all keep the last accepted
+values, and the status line says, in one line, what was refused and why.
+
 Panels only wire the model to the drawing: the science is in
-:func:`brainviz.simulate`, the pictures are plain matplotlib artists.
+:func:`brainviz.simulate`, the pictures are plain matplotlib artists. Each panel draws
+the course with its default settings as a thin dashed grey line, so every change is
+seen against where it started.
 """
 
 from __future__ import annotations
@@ -18,10 +25,12 @@ import io
 import math
 import re
 import time
+from functools import lru_cache
 
 import numpy as np
 
-from ..science.course import Protocol, Session, simulate, sweep
+from .._validate import check_choice, check_number, check_whole
+from ..science.course import SESSION_KINDS, Protocol, Session, simulate, sweep
 from ..science.params import PARAMS, Param
 from ..science.pharmacology import ROUTES, Dose
 from ..views import scenarios
@@ -46,6 +55,22 @@ def _require_widgets():
         raise ImportError("brainviz.app.widgets needs ipywidgets: pip install ipywidgets")
 
 
+#: Plasma ketamine at which people feel dissociated, and at which anaesthesia sets in
+#: (ng/mL; Zanos et al. 2018, Pharmacol Rev, review). Published ranges, drawn as bands.
+DISSOCIATION_NG_ML = (100.0, 250.0)
+ANAESTHETIC_NG_ML = (1200.0, 2400.0)
+
+_DEFAULT_STYLE = dict(color="#8a8a8a", lw=1.6, ls=(0, (4, 3)), zorder=1)  # default course
+_WINDOW = OKABE_ITO["orange"]  # the reconsolidation window, opened by retrieval
+_PLASTICITY = OKABE_ITO["blue"]  # the plasticity period, opened by the dose
+_HOURS = [1 / 6, 1, 4, 24, 168]
+_HOUR_LABELS = ["10 min", "1 h", "4 h", "1 day", "1 week"]
+
+
+# ---------------------------------------------------------------------------------
+# controls
+# ---------------------------------------------------------------------------------
+
 def _control(name, default, low, high, step, unit, label) -> Param:
     """A control that is not a model parameter (dose, timing, ...): a Param whose doc
     is its label."""
@@ -65,107 +90,196 @@ def _fmt_unit(unit: str) -> str:
     return "" if unit == "1" else f" ({unit})"
 
 
-class _NumberControl:
-    """A slider and a typed box for one number, kept in step, refusing bad input."""
+_WHOLE = frozenset({"sessions", "days"})  # controls that count things
 
-    def __init__(self, spec: Param, on_change, say):
+
+def _digits(step: float) -> int:
+    return max(0, -int(math.floor(math.log10(step)))) + 2
+
+
+class _Number:
+    """One number: a slider and a typed box kept in step, refusing bad input.
+
+    Whole-number controls (counts: sessions, days) use an integer slider and refuse
+    fractions; others accept any value in range (the box can be finer than the slider's
+    step).
+    """
+
+    def __init__(self, spec: Param, panel: "Panel"):
         self.spec = spec
+        self.name = spec.name
+        self.whole = spec.name in _WHOLE
+        self.default = int(spec.default) if self.whole else float(spec.default)
+        self.value = self.default
         label = f"{spec.doc}{_fmt_unit(spec.unit)}"
-        self.slider = _w.FloatSlider(
-            value=spec.default, min=spec.low, max=spec.high, step=spec.step,
-            description="", continuous_update=False, readout=False,
-            layout=_w.Layout(width="260px"))
-        self.text = _w.FloatText(value=spec.default, layout=_w.Layout(width="90px"))
-        self.label = _w.Label(label, layout=_w.Layout(width="260px"))
-        self.box = _w.HBox([self.label, self.slider, self.text])
-        self._on_change, self._say = on_change, say
+        common = dict(value=self.default, min=spec.low, max=spec.high, step=spec.step,
+                      description="", continuous_update=False, readout=False,
+                      layout=_w.Layout(width="16em"))
+        if self.whole:
+            common.update(min=int(spec.low), max=int(spec.high), step=int(spec.step))
+            self.slider = _w.IntSlider(**common)
+        else:
+            self.slider = _w.FloatSlider(**common)
+        self.text = _w.FloatText(value=self.default, layout=_w.Layout(width="6.5em"))
+        self.label = _w.Label(label, layout=_w.Layout(width="17em"))
+        self.note = _w.HTML("")  # under a dose: its harms and the anaesthetic range
+        self.widget = _w.HBox([self.label, self.slider, self.text])
+        if spec.name == "mg_per_kg":
+            self.widget = _w.VBox([self.widget, _w.HBox([
+                _w.HTML("", layout=_w.Layout(width="17em", min_width="17em")), self.note])])
+        self._panel = panel
         self._busy = False
         self.slider.observe(self._from_slider, "value")
         self.text.observe(self._from_text, "value")
 
-    @property
-    def value(self) -> float:
-        return float(self.slider.value)
+    def check(self, value):
+        """The value, checked: a number in range (a whole one where needed)."""
+        s = self.spec
+        name = f"{s.doc} ({s.name})"
+        if self.whole:
+            return check_whole(name, value, int(s.low), int(s.high))
+        return check_number(name, value, s.low, s.high, "" if s.unit == "1" else s.unit)
 
-    def set(self, value: float, notify: bool = True):
+    def show(self, value):
+        """Put ``value`` into the slider and the box without triggering a change."""
         self._busy = True
         try:
-            self.slider.value = value
-            self.text.value = value
+            self.slider.value = int(value) if self.whole else float(value)
+            shown = int(value) if self.whole else round(float(value), _digits(self.spec.step))
+            self.text.value = shown
         finally:
             self._busy = False
-        if notify:
-            self._on_change()
 
     def _from_slider(self, change):
         if self._busy:
             return
-        self._busy = True
-        # a slider's float steps accumulate error (0.55000000001): show what was meant
-        digits = max(0, -int(math.floor(math.log10(self.spec.step)))) + 2
-        self.text.value = round(change["new"], digits)
-        self._busy = False
-        self._on_change()
+        value = change["new"]
+        if not self.whole:  # float steps accumulate error (0.55000000001)
+            value = round(float(value), _digits(self.spec.step))
+        self._panel._propose({self.name: value})
 
     def _from_text(self, change):
         if self._busy:
             return
-        v, s = change["new"], self.spec
-        if v is None or not math.isfinite(v) or not s.low <= v <= s.high:
-            self._say(f"{s.doc} must be in [{s.low:g}, {s.high:g}]{_fmt_unit(s.unit)}; "
-                      f"{v!r} was not applied", error=True)
-            self._busy = True
-            self.text.value = self.slider.value
-            self._busy = False
+        try:
+            value = self.check(change["new"])
+        except (TypeError, ValueError) as exc:
+            self.show(self.value)
+            self._panel._refuse(exc)
             return
-        self._busy = True
-        self.slider.value = v
-        self._busy = False
-        self._on_change()
+        self._panel._propose({self.name: value})
 
+
+class _Choice:
+    """A dropdown or a checkbox: one of a fixed set of values."""
+
+    def __init__(self, name: str, options, default, label: str, panel: "Panel",
+                 width: str = "14em"):
+        self.name = name
+        self.default = self.value = default
+        if isinstance(default, bool):
+            self.options = None
+            self.input = _w.Checkbox(value=default, description=label, indent=False,
+                                     layout=_w.Layout(width="auto"))
+            self.widget = self.input
+        else:
+            # (label, value) pairs: the label shows, the value goes to the model
+            self.options = [o if isinstance(o, tuple) else (str(o), o) for o in options]
+            self.input = _w.Dropdown(options=self.options, value=default,
+                                     layout=_w.Layout(width=width))
+            self.widget = _w.HBox([_w.Label(label, layout=_w.Layout(width="17em")),
+                                   self.input])
+        self._panel = panel
+        self._busy = False
+        self.input.observe(self._changed, "value")
+
+    def check(self, value):
+        if self.options is None:
+            if not isinstance(value, (bool, np.bool_)):
+                raise TypeError(f"{self.name} must be True or False, got {value!r}")
+            return bool(value)
+        return check_choice(self.name, value, [v for _, v in self.options])
+
+    def show(self, value):
+        self._busy = True
+        try:
+            self.input.value = value
+        finally:
+            self._busy = False
+
+    def _changed(self, change):
+        if not self._busy:
+            self._panel._propose({self.name: change["new"]})
+
+
+# ---------------------------------------------------------------------------------
+# the panel
+# ---------------------------------------------------------------------------------
 
 class Panel(_w.VBox if _w is not None else object):
     """A panel: controls, a status line and one figure updated in place.
+
+    Parameters
+    ----------
+    title : str
+        Heading shown above the controls.
+    controls : list
+        Parameter names, :class:`Param` controls, or control objects.
+    build : callable
+        ``build(figure) -> dict`` of the artists that updates change.
+    run : callable
+        ``run(values) -> data``: runs the model for a dict of control values. It raises
+        ``ValueError`` or ``TypeError`` for a protocol the model refuses, and touches no
+        artist.
+    draw : callable
+        ``draw(artists, data, values) -> str | None``: updates the artists, returns the
+        status message.
+    theme : str
+        ``"notebook"``, or ``"slides"``/``"dark"`` for a room.
 
     Attributes
     ----------
     figure : matplotlib.figure.Figure
         The one figure the panel draws into (it is never replaced).
     controls : dict
-        Control name -> current value (read-only view of the widgets).
+        Control name -> the accepted value (what the figure shows).
     output : ipywidgets.Output
         Where the figure is shown.
     status : ipywidgets.HTML
-        Messages: what the model says, or why typed input was refused.
+        Messages: what the model says, or why input was refused.
+    data : object
+        What the model returned for the accepted values (the courses on screen).
     last_latency_s : float
         Kernel-side time of the last update (model + redraw), seconds.
     """
 
-    def __init__(self, title: str, specs, build, update, theme: str = "notebook",
-                 extra=()):
+    def __init__(self, title: str, controls, build, run, draw, theme: str = "notebook",
+                 figsize=(9.5, 4.2), rows=None):
         _require_widgets()
         import matplotlib
         import matplotlib.pyplot as plt
 
         self._theme = theme
-        self._specs = [_spec(s) for s in specs]
-        self._numbers = {}
-        self.status = _w.HTML("")
-        self.output = _w.Output()
+        self._controls = {}
+        for c in controls:
+            if isinstance(c, (str, Param)):
+                c = _Number(_spec(c), self)
+            c._panel = self
+            self._controls[c.name] = c
+        self._values = {k: c.value for k, c in self._controls.items()}
+        self.status = _w.HTML("", layout=_w.Layout(flex="1 1 auto"))
+        self.output = _w.Output(layout=_w.Layout(width="100%"))
         self._ready = False
-        for s in self._specs:
-            self._numbers[s.name] = _NumberControl(s, self._changed, self._say)
-        self._extra = dict(extra)
-        self._extra_defaults = {k: w.value for k, w in self._extra.items()}
-        for widget in self._extra.values():
-            widget.observe(lambda _change: self._changed(), "value")
         self.reset_button = _w.Button(description="reset", icon="undo",
-                                      tooltip="restore every control to its default")
+                                      tooltip="restore every control to its default",
+                                      layout=_w.Layout(width="auto", min_width="7em"))
         self.reset_button.on_click(lambda _b: self.reset())
+        self._run, self._draw = run, draw
         with plt.ioff(), theme_context(theme):
             large = theme in ("slides", "dark")  # presenting: big enough for a room
-            size = dict(figsize=(13.0, 5.6) if large else (9.5, 4.2), dpi=100 if large else 90,
-                        layout="constrained")
+            w, h = figsize
+            size = dict(figsize=(w * 1.37, h * 1.33) if large else (w, h),
+                        dpi=100 if large else 90, layout="constrained")
             if "ipympl" in matplotlib.get_backend() or "widget" in matplotlib.get_backend():
                 self.figure = plt.figure(**size)  # an interactive canvas widget
             else:
@@ -179,7 +293,8 @@ class Panel(_w.VBox if _w is not None else object):
             self._artists = build(self.figure)
             # fill titles and lines once, then lay the figure out once: each update then
             # only redraws artists (constrained layout would cost half of every redraw)
-            update({k: v for k, v in self._artists.items()}, self.controls)
+            data = run(dict(self._values))
+            draw(self._artists, data, dict(self._values))
             self.figure.canvas.draw()
             self.figure.set_layout_engine("none")
         from matplotlib.artist import Artist
@@ -192,68 +307,108 @@ class Panel(_w.VBox if _w is not None else object):
                           for a in v if isinstance(a, Artist)]
         self._background = None
         self._limits = None
-        self._update_fn = update
         self._interactive = "ipympl" in type(self.figure.canvas).__module__
-        rows = [n.box for n in self._numbers.values()] + list(self._extra.values())
+        if rows is None:
+            rows = [c.widget for c in self._controls.values()]
         super().__init__([_w.HTML(f"<h3>{title}</h3>"), *rows,
                           _w.HBox([self.reset_button, self.status]), self.output])
         self.last_latency_s = float("nan")
         self._ready = True
-        self.update()
+        self._apply(dict(self._values), data)
 
     # -- values ---------------------------------------------------------------
     @property
     def controls(self) -> dict:
-        values = {k: n.value for k, n in self._numbers.items()}
-        values.update({k: w.value for k, w in self._extra.items()})
-        return values
+        """Control name -> accepted value (what the figure shows)."""
+        return dict(self._values)
+
+    @property
+    def defaults(self) -> dict:
+        """Control name -> default value."""
+        return {k: c.default for k, c in self._controls.items()}
 
     def set(self, **values):
-        """Set controls by name (as a student would), then update once."""
+        """Set controls by name (as a student would), then update once.
+
+        Every value is checked first; if one is out of range, or the model refuses the
+        resulting course, nothing is applied and a ``ValueError`` names the control.
+
+        Examples
+        --------
+        >>> from brainviz.app.widgets import dmn_panel
+        >>> panel = dmn_panel()
+        >>> panel.set(mg_per_kg=100)
+        Traceback (most recent call last):
+        ...
+        ValueError: ketamine dose (mg_per_kg) must be in [0.05, 5] mg/kg, got 100.0
+        >>> panel.controls["mg_per_kg"]
+        0.5
+        """
+        checked = {}
         for name, value in values.items():
-            if name in self._numbers:
-                self._numbers[name].set(value, notify=False)
-            elif name in self._extra:
-                self._ready = False
-                self._extra[name].value = value
-                self._ready = True
-            else:
-                raise ValueError(f"unknown control {name!r}; one of {sorted(self.controls)}")
-        self.update()
+            if name not in self._controls:
+                from .._validate import did_you_mean
+
+                raise ValueError(f"unknown control {name!r}{did_you_mean(name, self._controls)}"
+                                 f"; one of {sorted(self._controls)}")
+            try:
+                checked[name] = self._controls[name].check(value)
+            except (TypeError, ValueError) as exc:
+                self._refuse(exc)
+                raise
+        self._propose(checked, strict=True)
 
     def reset(self):
         """Restore every control to its default and redraw once."""
-        self._ready = False
-        for n in self._numbers.values():
-            n.set(n.spec.default, notify=False)
-        for k, w in self._extra.items():
-            w.value = self._extra_defaults[k]
-        self._ready = True
-        self._say("")
-        self.update()
+        self._propose(self.defaults)
 
-    # -- drawing --------------------------------------------------------------
-    def _say(self, text: str, error: bool = False):
-        style = f" style='color:{OKABE_ITO['vermillion']}'" if error else ""
-        self.status.value = f"<span{style}>{text}</span>" if text else ""
+    # -- the transaction --------------------------------------------------------
+    def _refuse(self, exc: Exception):
+        self._say(f"{exc}; not applied", error=True)
 
-    def _changed(self):
-        if self._ready:
-            self.update()
+    def _propose(self, changes: dict, strict: bool = False) -> bool:
+        """Run the model with ``changes``; apply them only if it accepts."""
+        if not self._ready:
+            return False
+        candidate = dict(self._values)
+        candidate.update(changes)
+        t0 = time.perf_counter()
+        try:
+            data = self._run(candidate)
+        except (ValueError, TypeError) as exc:  # a course the model refuses
+            for name in changes:  # the widgets go back to what the figure shows
+                self._controls[name].show(self._values[name])
+            self._refuse(exc)
+            if strict:
+                raise ValueError(f"{exc}; not applied") from None
+            return False
+        self._apply(candidate, data, t0)
+        return True
+
+    def _apply(self, values: dict, data, t0: float | None = None):
+        t0 = time.perf_counter() if t0 is None else t0
+        self._values = dict(values)
+        self.data = data
+        for name, c in self._controls.items():
+            c.value = values[name]
+            c.show(values[name])
+        with theme_context(self._theme):
+            message = self._draw(self._artists, data, dict(values))
+        self._say(message or "")
+        self._refresh()
+        self.last_latency_s = time.perf_counter() - t0
 
     def update(self):
         """Re-run the model for the current controls and redraw the figure in place."""
-        t0 = time.perf_counter()
-        try:
-            with theme_context(self._theme):
-                message = self._update_fn(self._artists, self.controls)
-        except (ValueError, TypeError) as exc:  # a protocol the model refuses
-            self._say(str(exc), error=True)
-            return
-        if message is not None:
-            self._say(message)
-        self._refresh()
-        self.last_latency_s = time.perf_counter() - t0
+        self._propose({})
+
+    # -- drawing --------------------------------------------------------------
+    def _say(self, text: str, error: bool = False):
+        if error:
+            self.status.value = (f"<span style='color:{OKABE_ITO['vermillion']}'>"
+                                 f"<b>refused:</b> {_html(text)}</span>")
+        else:
+            self.status.value = f"<span>{text}</span>" if text else ""
 
     def _refresh(self):
         if self._interactive:
@@ -267,6 +422,7 @@ class Panel(_w.VBox if _w is not None else object):
         png = self.png()
         with self.output:
             self.output.clear_output(wait=True)  # replaced in place, never blank
+            # scales down to the output's width, never up past its pixels
             display(Image(data=png, format="png"))
 
     def _render(self):
@@ -303,8 +459,97 @@ class Panel(_w.VBox if _w is not None else object):
         return buf.getvalue()
 
 
+def _html(text: str) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# ---------------------------------------------------------------------------------
+# shared pieces: dose control with its harms, axes helpers
+# ---------------------------------------------------------------------------------
+
 def _dose_control(default=0.5):
     return _control("mg_per_kg", default, 0.05, 5.0, 0.05, "mg/kg", "ketamine dose")
+
+
+@lru_cache(maxsize=16)
+def _anaesthetic_dose(route: str) -> float:
+    """Smallest dose (mg/kg, on the slider's range) whose plasma peak reaches the
+    anaesthetic range, from the model's own plasma curves; ``inf`` if none does."""
+    grid = np.round(np.arange(0.05, 5.0001, 0.05), 2)
+    runs = sweep([Protocol(doses=[Dose(0.0, float(mg), route)], days=1) for mg in grid])
+    peaks = np.array([c.plasma_ng_ml.max() for c in runs])
+    sedated = peaks >= ANAESTHETIC_NG_ML[0]
+    if "sedation" in runs[0].series:  # the model's own sedation, where it has one
+        sedated |= np.array([c.sedation.max() for c in runs]) >= 0.5
+    return float(grid[np.argmax(sedated)]) if sedated.any() else math.inf
+
+
+def _harms(course) -> dict:
+    """Peak harms of a course on the treatment day (what the model has of them)."""
+    out = {"plasma": float(course.plasma_ng_ml.max()),
+           "dissociation": float(course.dissociation.max())}
+    for name in ("sedation", "bp_rise_mmhg"):
+        if name in course.series:
+            out[name] = float(course.series[name].max())
+    return out
+
+
+def _harm_text(h: dict, anaesthetic: bool) -> str:
+    parts = [f"plasma peak {h['plasma']:.0f} ng/mL", f"dissociation {h['dissociation']:.2f}"]
+    if "sedation" in h:
+        parts.append(f"sedation {h['sedation']:.2f}")
+    if "bp_rise_mmhg" in h:
+        parts.append(f"systolic BP +{h['bp_rise_mmhg']:.0f} mmHg")
+    text = "harms: " + ", ".join(parts)
+    if anaesthetic:
+        text += (f" <b style='color:{OKABE_ITO['vermillion']}'>anaesthetic range: "
+                 "sedation, not more benefit</b>")
+    return text
+
+
+def _show_harms(control: _Number, route: str, mg: float, course) -> bool:
+    """Under the dose slider: the course's peak harms, and where the anaesthetic range
+    starts for this route (a badge once the dose is in it). True if it is."""
+    start = _anaesthetic_dose(route)
+    inside = mg >= start
+    harms = _harms(course)
+    inside = inside or harms["plasma"] >= ANAESTHETIC_NG_ML[0]
+    if math.isinf(start):
+        where = "<span style='color:#666'>no anaesthetic dose on this scale</span>"
+    else:
+        style = (f"background:{OKABE_ITO['vermillion']};color:white;padding:0 .4em;"
+                 "border-radius:3px" if inside else f"color:{OKABE_ITO['vermillion']}")
+        where = f"<span style='{style}'>anaesthetic from {start:g} mg/kg</span>"
+    control.note.value = f"<small>{_harm_text(harms, inside)} · {where}</small>"
+    return inside
+
+
+def _nice_ceiling(value: float, steps=(0.5, 1.0, 2.0, 2.5, 5.0)) -> float:
+    """The smallest 'nice' number (steps x a power of ten) at or above ``value``."""
+    if not value > 0:
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(value))
+    for s in steps + (10.0,):
+        if s * power >= value * 0.999:
+            return s * power
+    return 10.0 * power
+
+
+_STEPS = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 7.5)  # axis ceilings that move rarely
+
+
+@lru_cache(maxsize=1)
+def _series_names() -> frozenset:
+    """The series this model's courses have (harms added by later models included)."""
+    return frozenset(simulate(Protocol(days=1)).series)
+
+
+def _log_hours(ax, end_h: float):
+    ticks = [t for t in _HOURS if t <= end_h * 1.01]
+    ax.set_xscale("log")
+    ax.set_xlim(_HOURS[0], end_h)
+    ax.set_xticks(ticks, _HOUR_LABELS[:len(ticks)])
+    ax.minorticks_off()
 
 
 # ---------------------------------------------------------------------------------
@@ -312,11 +557,13 @@ def _dose_control(default=0.5):
 # ---------------------------------------------------------------------------------
 
 def memory_panel(*, theme: str = "notebook") -> Panel:
-    """Retrieval inside or outside the plasticity window; the trauma trace responds.
+    """Retrieval inside or outside the plasticity period; the trauma trace responds.
 
-    Controls: dose, when the exposure session happens after the dose, and the
-    reconsolidation parameters. Left: the trauma trace over a week with and without
-    ketamine. Right: plasticity with the retrieval window shaded.
+    Controls: dose, when the exposure session happens after the dose and how long it
+    lasts, and the reconsolidation parameters. Left: the trauma trace over a week with
+    and without ketamine, and with the default settings (dashed grey). Right: the
+    plasticity period the dose opens (blue) and the reconsolidation window the
+    session's retrieval opens (orange band).
 
     Examples
     --------
@@ -326,31 +573,57 @@ def memory_panel(*, theme: str = "notebook") -> Panel:
     >>> 0 < panel.controls["session_h"] < 3
     True
     """
-    specs = [_dose_control(),
-             _control("session_h", 24.0, 0.0, 96.0, 1.0, "h", "exposure session after dose"),
+    dose = _dose_control()
+    specs = [dose,
+             _control("session_h", scenarios.RETRIEVAL.at_h, 0.0, 96.0, 1.0, "h",
+                      "exposure session after dose"),
+             _control("session_min", scenarios.RETRIEVAL.minutes, 5.0, 240.0, 5.0, "min",
+                      "session length"),
              "reconsolidation_window_h", "reconsolidation_rate"]
+
+    def runs(v):
+        params = {k: v[k] for k in ("reconsolidation_window_h", "reconsolidation_rate")}
+        k, r = sweep(list(scenarios.memory_protocols(v["mg_per_kg"], v["session_h"],
+                                                     minutes=v["session_min"])[:2]),
+                     params=params)
+        return k, r
 
     def build(fig):
         ax1, ax2 = fig.subplots(1, 2)
+        default, = ax1.plot([], [], **_DEFAULT_STYLE, label="default settings")
         k_spec, r_spec = scenarios.MEMORY_RUNS[:2]
         with_k, = ax1.plot([], [], color=_hex(k_spec), lw=2.5, ls=k_spec.linestyle,
                            label=k_spec.label)
         alone, = ax1.plot([], [], color=_hex(r_spec), lw=2.5, ls=r_spec.linestyle,
                           label=r_spec.label)
-        ax1.set(xlim=(0, 7), ylim=(0.5, 1.03), xlabel="days",
+        ax1.set(xlim=(0, 7), ylim=(0.5, 1.03), xlabel="days after the dose",
                 ylabel="trauma trace (1 = before)")
         ax1.legend(loc="lower left")
-        plast, = ax2.plot([], [], color=OKABE_ITO["blue"], lw=2.5)
-        window = ax2.axvspan(0, 1, color=OKABE_ITO["orange"], alpha=0.3, lw=0)
-        ax2.set(xlim=(0, 7), ylim=(0.9, 2.6), xlabel="days", ylabel="plasticity level")
+        plast_default, = ax2.plot([], [], **_DEFAULT_STYLE)
+        plast, = ax2.plot([], [], color=_PLASTICITY, lw=2.5,
+                          label="plasticity period (opened by the dose)")
+        window = ax2.axvspan(0, 1, color=_WINDOW, alpha=0.35, lw=0,
+                             label="reconsolidation window (opened by retrieval)")
+        ax2.axhline(1.0, color="#888888", lw=0.8, ls=":")
+        ax2.set(xlim=(0, 5), ylim=(0.9, 2.6), xlabel="days after the dose",
+                ylabel="plasticity (1 = baseline)")
+        ax2.legend(loc="upper right", fontsize="small")
         title = ax1.set_title("", loc="left")
-        return dict(with_k=with_k, alone=alone, plast=plast, window=window, title=title,
-                    ax2=ax2)
+        return dict(with_k=with_k, alone=alone, default=default, plast=plast,
+                    plast_default=plast_default, window=window, title=title, ax2=ax2)
 
-    def update(a, v):
-        params = {k: v[k] for k in ("reconsolidation_window_h", "reconsolidation_rate")}
-        k, r = sweep(list(scenarios.memory_protocols(v["mg_per_kg"], v["session_h"])[:2]),
-                     params=params)
+    defaults = {}
+
+    def run(v):
+        if not defaults:
+            defaults["runs"] = runs({s.name: s.default for s in map(_spec, specs)})
+        return runs(v)
+
+    def draw(a, data, v):
+        k, r = data
+        d = defaults["runs"][0]
+        a["default"].set_data(d.t_days, d.trauma_trace / d.trauma_trace[0])
+        a["plast_default"].set_data(d.t_days, d.plasticity)
         a["with_k"].set_data(k.t_days, k.trauma_trace / k.trauma_trace[0])
         a["alone"].set_data(r.t_days, r.trauma_trace / r.trauma_trace[0])
         a["plast"].set_data(k.t_days, k.plasticity)
@@ -358,14 +631,20 @@ def memory_panel(*, theme: str = "notebook") -> Panel:
         end = (v["session_h"] + v["reconsolidation_window_h"]) / 24.0
         a["window"].set_x(start)
         a["window"].set_width(end - start)
-        a["ax2"].set_ylim(0.9, max(2.0, np.ceil(float(k.plasticity.max()) * 1.1 * 2) / 2))
+        top = max(float(k.plasticity.max()), float(d.plasticity.max()))
+        a["ax2"].set_ylim(0.9, max(2.0, _nice_ceiling(top * 1.1, _STEPS)))
         left = k.trauma_trace[-1] / k.trauma_trace[0]
-        a["title"].set_text(f"trace left after the session: {left:.2f}")
-        return (f"Session {v['session_h']:.0f} h after a {v['mg_per_kg']:.2f} mg/kg dose: "
-                f"{100 * (1 - left):.0f}% of the trauma trace weakened "
-                f"(retrieval alone: {100 * (1 - r.trauma_trace[-1] / r.trauma_trace[0]):.0f}%).")
+        alone = r.trauma_trace[-1] / r.trauma_trace[0]
+        a["title"].set_text(f"trace left after a week: {left:.2f} (retrieval alone {alone:.2f})")
+        _show_harms(specs_by_name["mg_per_kg"], "iv", v["mg_per_kg"], k)
+        return (f"Session {v['session_h']:g} h after a {v['mg_per_kg']:g} mg/kg dose: "
+                f"{100 * (1 - left):.0f}% of the trauma trace weakened (retrieval alone: "
+                f"{100 * (1 - alone):.0f}%).")
 
-    return Panel("Memory-pathway disruption", specs, build, update, theme)
+    panel_controls = [_Number(_spec(s), None) for s in specs]
+    specs_by_name = {c.name: c for c in panel_controls}
+    return Panel("Memory-pathway disruption", panel_controls, build, run, draw, theme,
+                 figsize=(10.5, 4.2))
 
 
 # ---------------------------------------------------------------------------------
@@ -374,6 +653,9 @@ def memory_panel(*, theme: str = "notebook") -> Panel:
 
 def dmn_panel(*, theme: str = "notebook") -> Panel:
     """DMN connectivity over two weeks after a dose, for PTSD and a healthy brain.
+
+    The first six hours are shaded: human imaging there is mixed (some studies lower,
+    some higher connectivity), while the drop at 24 h is what imaging supports.
 
     Examples
     --------
@@ -384,37 +666,68 @@ def dmn_panel(*, theme: str = "notebook") -> Panel:
     """
     specs = [_dose_control(), "dmn_loosening_gain", "dmn_remodel_fraction",
              "dmn_loosening_tau_h"]
+    controls = [_Number(_spec(s), None) for s in specs]
+    dose = controls[0]
+    keys = ("dmn_loosening_gain", "dmn_remodel_fraction", "dmn_loosening_tau_h")
+
+    def runs(v):
+        return tuple(sweep(list(scenarios.dmn_protocols(v["mg_per_kg"])),
+                           params={k: v[k] for k in keys}))
+
+    defaults = {}
+
+    def run(v):
+        if not defaults:
+            defaults["runs"] = runs({c.name: c.default for c in controls})
+        return runs(v)
 
     def build(fig):
         ax = fig.subplots()
+        ax.axvspan(0, 0.25, color="#bbbbbb", alpha=0.35, lw=0)
+        ax.text(0.27, 0.78, "first 6 h: human\nimaging mixed", fontsize="small",
+                color="#555555", va="top")
+        ax.axvline(1.0, color="#888888", lw=1, ls=":")
+        ax.text(1.05, 0.22, "24 h: lower in human\nimaging (Scheidegger 2012)",
+                fontsize="small", color="#555555", va="bottom")
+        default, = ax.plot([], [], **_DEFAULT_STYLE, label="PTSD, default settings")
         ptsd, healthy = (ax.plot([], [], color=_hex(c), lw=2.5, ls=c.linestyle, label=c.label)[0]
                          for c in scenarios.DMN_RUNS)
-        ax.axvline(1.0, color="#888888", lw=1, ls=":")
         ax.set(xlim=(0, 14), ylim=(0.2, 0.8), xlabel="days after the dose",
                ylabel="DMN connectivity (mean r)")
         ax.legend(loc="lower right")
         title = ax.set_title("", loc="left")
-        return dict(ptsd=ptsd, healthy=healthy, title=title)
+        return dict(ptsd=ptsd, healthy=healthy, default=default, title=title)
 
-    def update(a, v):
-        params = {k: v[k] for k in ("dmn_loosening_gain", "dmn_remodel_fraction",
-                                    "dmn_loosening_tau_h")}
-        p, h = sweep(list(scenarios.dmn_protocols(v["mg_per_kg"])), params=params)
+    def draw(a, data, v):
+        p, h = data
+        d = defaults["runs"][0]
+        a["default"].set_data(d.t_days, d.dmn_connectivity)
         a["ptsd"].set_data(p.t_days, p.dmn_connectivity)
         a["healthy"].set_data(h.t_days, h.dmn_connectivity)
-        before, day = p.dmn_connectivity[0], p.at("dmn_connectivity", 24.0)
-        a["title"].set_text(f"PTSD DMN: {before:.2f} before, {day:.2f} at 24 h")
+        before = p.dmn_connectivity[0]
+        six, day = p.at("dmn_connectivity", 6.0), p.at("dmn_connectivity", 24.0)
+        a["title"].set_text(f"PTSD DMN: {before:.2f} before, {six:.2f} at 6 h, "
+                            f"{day:.2f} at 24 h")
+        _show_harms(dose, "iv", v["mg_per_kg"], p)
         return None
 
-    return Panel("DMN loosening", specs, build, update, theme)
+    return Panel("DMN loosening", controls, build, run, draw, theme)
 
 
 # ---------------------------------------------------------------------------------
 # BDNF plasticity
 # ---------------------------------------------------------------------------------
 
+_DOSE_GRID = np.round(np.geomspace(0.05, 5.0, 22), 3)
+
+
 def plasticity_panel(*, theme: str = "notebook") -> Panel:
     """From dose to BDNF to spines, for any route; block BDNF or spine formation.
+
+    Left: glutamate and BDNF over a week (log time). Middle: spines over two weeks.
+    Right: what the dose does, across all doses: the glutamate burst, relief a day
+    later and the harms, each as a share of its largest value, with the current dose
+    marked and the anaesthetic range shaded. More drug is not more benefit.
 
     Examples
     --------
@@ -425,30 +738,125 @@ def plasticity_panel(*, theme: str = "notebook") -> Panel:
     'oral'
     """
     specs = [_dose_control(), "bdnf_gain", "spine_gain"]
-    route = _w.Dropdown(options=list(ROUTES), value="iv", description="route")
+    controls = [_Number(_spec(s), None) for s in specs]
+    dose = controls[0]
+    route = _Choice("route", [(ROUTES[r].label, r) for r in ROUTES], "iv", "route", None,
+                    width="19em")
+    controls.append(route)
+    keys = ("bdnf_gain", "spine_gain")
+
+    @lru_cache(maxsize=32)
+    def dose_response(r, *gains):
+        params = dict(zip(keys, gains))
+        runs = sweep([Protocol(doses=[Dose(0.0, float(mg), r)], days=8) for mg in _DOSE_GRID],
+                     params=params)
+        # the burst when the drug peaks: above baseline at moderate doses, below it once
+        # the pyramidal cells' own receptors are blocked too (the inverted U)
+        curves = {
+            "glutamate burst": np.array([c.glutamate[np.argmax(c.plasma_ng_ml)] - 1.0
+                                         for c in runs]),
+            "relief at 24 h": np.array([c.symptoms[0] - c.at("symptoms", 24.0) for c in runs]),
+            "dissociation": np.array([c.dissociation.max() for c in runs]),
+        }
+        if "sedation" in runs[0].series:
+            curves["sedation"] = np.array([c.sedation.max() for c in runs])
+        if "bp_rise_mmhg" in runs[0].series:
+            curves["blood pressure"] = np.array([c.bp_rise_mmhg.max() for c in runs])
+        return {k: c / max(np.abs(c).max(), 1e-12) for k, c in curves.items()}
+
+    def one(v):
+        return simulate(Protocol(doses=[Dose(0.0, v["mg_per_kg"], v["route"])], days=14),
+                        params={k: v[k] for k in keys})
+
+    defaults = {}
+
+    def run(v):
+        if not defaults:
+            defaults["course"] = one({c.name: c.default for c in controls})
+        return one(v), dose_response(v["route"], *(v[k] for k in keys))
+
+    styles = {"glutamate burst": (OKABE_ITO["orange"], "--"),
+              "relief at 24 h": (OKABE_ITO["blue"], "-"),
+              "dissociation": (OKABE_ITO["purple"], "-."),
+              "sedation": (OKABE_ITO["black"], ":"),
+              "blood pressure": (OKABE_ITO["vermillion"], (0, (1, 1)))}
 
     def build(fig):
-        ax1, ax2 = fig.subplots(1, 2)
-        bdnf, = ax1.plot([], [], color=OKABE_ITO["vermillion"], lw=2.5)
-        ax1.set(xscale="log", xlim=(1 / 6, 168), ylim=(0.95, 2.1), xlabel="hours (log)",
-                ylabel="BDNF (x baseline)")
+        ax1, ax2, ax3 = fig.subplots(1, 3, width_ratios=[1.1, 0.9, 1.1])
+        bdnf_default, = ax1.plot([], [], **_DEFAULT_STYLE, label="BDNF, default")
+        glu, = ax1.plot([], [], color=OKABE_ITO["orange"], lw=2, ls="--", label="glutamate")
+        bdnf, = ax1.plot([], [], color=OKABE_ITO["vermillion"], lw=2.5, label="BDNF")
+        ax1.axhline(1.0, color="#888888", lw=0.8, ls=":")
+        _log_hours(ax1, 168)
+        ax1.set(ylim=(0.5, 2.0), xlabel="time after the dose", ylabel="× baseline")
+        ax1.legend(loc="upper right", fontsize="small")
+        spines_default, = ax2.plot([], [], **_DEFAULT_STYLE)
         spines, = ax2.plot([], [], color=OKABE_ITO["green"], lw=2.5)
         ax2.set(xlim=(0, 14), ylim=(0.45, 0.65), xlabel="days", ylabel="spines per µm")
+        ax2.set_xticks(range(0, 15, 2))
+        lines = {}
+        present = _series_names()
+        for name, (colour, ls) in styles.items():
+            missing = {"sedation": "sedation", "blood pressure": "bp_rise_mmhg"}.get(name)
+            if missing and missing not in present:
+                continue  # a harm this model does not have
+            lines[name], = ax3.plot([], [], color=colour, ls=ls, lw=2, label=name)
+        marker, = ax3.plot([], [], "o", color="#222222", ms=6, zorder=5)
+        now = ax3.axvline(0.5, color="#222222", lw=1)
+        anaesthetic = ax3.axvspan(5.0, 5.0, color=OKABE_ITO["vermillion"], alpha=0.15, lw=0)
+        label = ax3.text(4.0, -0.55, "anaesthetic", ha="left", va="bottom", fontsize="small",
+                         color=OKABE_ITO["vermillion"], rotation=90)
+        ax3.axhline(0.0, color="#888888", lw=0.8, ls=":")
+        ax3.set(xscale="log", xlim=(0.05, 5.0), ylim=(-0.6, 1.15),
+                xlabel="dose (mg/kg)", ylabel="share of its largest value")
+        ax3.set_xticks([0.1, 0.5, 1, 2, 5], ["0.1", "0.5", "1", "2", "5"])
+        ax3.minorticks_off()
+        ax3.legend(loc="lower left", fontsize="x-small", ncol=2)
         title = ax1.set_title("", loc="left")
-        return dict(bdnf=bdnf, spines=spines, title=title, ax1=ax1)
+        return dict(bdnf=bdnf, glu=glu, bdnf_default=bdnf_default, spines=spines,
+                    spines_default=spines_default, title=title, ax1=ax1, ax2=ax2,
+                    lines=list(lines.values()), marker=marker, now=now,
+                    anaesthetic=anaesthetic, label=label, _names=list(lines))
 
-    def update(a, v):
-        params = {k: v[k] for k in ("bdnf_gain", "spine_gain")}
-        c = simulate(Protocol(doses=[Dose(0.0, v["mg_per_kg"], v["route"])], days=14),
-                     params=params)
-        a["bdnf"].set_data(np.maximum(c.t_h, 1 / 6), c.bdnf)
+    def draw(a, data, v):
+        c, curves = data
+        d = defaults["course"]
+        t = np.maximum(c.t_h, _HOURS[0])
+        a["bdnf_default"].set_data(np.maximum(d.t_h, _HOURS[0]), d.bdnf)
+        a["glu"].set_data(t, c.glutamate)
+        a["bdnf"].set_data(t, c.bdnf)
+        top = max(float(c.bdnf.max()), float(c.glutamate.max()), float(d.bdnf.max()))
+        low = min(float(c.glutamate.min()), 1.0)
+        a["ax1"].set_ylim(min(0.9, math.floor((low - 0.05) * 5) / 5),
+                          max(1.5, _nice_ceiling(top * 1.08, _STEPS)))
+        s_all = np.concatenate([c.spine_density, d.spine_density])
+        s_low = math.floor(float(s_all.min()) * 50) / 50 - 0.02
+        a["ax2"].set_ylim(s_low, s_low + max(0.1, _nice_ceiling(
+            float(s_all.max()) - s_low + 0.01, (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 7.5))))
+        a["spines_default"].set_data(d.t_days, d.spine_density)
         a["spines"].set_data(c.t_days, c.spine_density)
-        a["title"].set_text(f"{ROUTES[v['route']].label}: plasma peak "
-                            f"{c.plasma_ng_ml.max():.0f} ng/mL")
-        return (f"New spines at 2 days: {c.at('spine_density', 48) - c.spine_density[0]:+.3f} "
-                f"per µm")
+        ys, xs = [], []
+        for name, line in zip(a["_names"], a["lines"]):
+            if name in curves:
+                line.set_data(_DOSE_GRID, curves[name])
+                ys.append(np.interp(np.log(v["mg_per_kg"]), np.log(_DOSE_GRID), curves[name]))
+                xs.append(v["mg_per_kg"])
+            else:
+                line.set_data([], [])
+        a["marker"].set_data(xs, ys)
+        a["now"].set_xdata([v["mg_per_kg"]] * 2)
+        start = _anaesthetic_dose(v["route"])
+        a["anaesthetic"].set_x(min(start, 5.0))
+        a["anaesthetic"].set_width(max(5.0 - start, 0.0) if math.isfinite(start) else 0.0)
+        a["label"].set_visible(math.isfinite(start))
+        a["label"].set_x(min(start, 5.0) * 1.03)
+        _show_harms(dose, v["route"], v["mg_per_kg"], c)
+        new = c.at("spine_density", 48) - c.spine_density[0]
+        a["title"].set_text(f"{ROUTES[v['route']].label} {v['mg_per_kg']:g} mg/kg: "
+                            f"BDNF peak ×{c.bdnf.max():.2f}")
+        return f"New spines at 2 days: {new:+.3f} per µm."
 
-    return Panel("BDNF plasticity", specs, build, update, theme, extra={"route": route})
+    return Panel("BDNF plasticity", controls, build, run, draw, theme, figsize=(12.0, 4.2))
 
 
 # ---------------------------------------------------------------------------------
@@ -458,106 +866,362 @@ def plasticity_panel(*, theme: str = "notebook") -> Panel:
 def synergy_panel(*, theme: str = "notebook") -> Panel:
     """Exposure therapy with and without ketamine over 12 weeks; timing and dose matter.
 
+    Four courses (no treatment, exposure alone, ketamine alone, both), and the combined
+    course with the default settings dashed grey. Sessions are weekly, 90 minutes.
+
     Examples
     --------
     >>> from brainviz.app.widgets import synergy_panel
     >>> panel = synergy_panel()
     >>> panel.set(sessions=4)
     >>> panel.controls["sessions"]
-    4.0
+    4
     """
     specs = [_dose_control(),
              _control("delay_h", 24.0, 0.0, 96.0, 1.0, "h", "first session after dose"),
              _control("sessions", 10.0, 1.0, 12.0, 1.0, "weekly", "number of sessions"),
              "extinction_rate"]
+    controls = [_Number(_spec(s), None) for s in specs]
+    dose_control = controls[0]
+
+    def runs(v):
+        return tuple(sweep(list(scenarios.synergy_protocols(
+            v["mg_per_kg"], sessions=int(v["sessions"]), first_h=v["delay_h"])),
+            params={"extinction_rate": v["extinction_rate"]}))
+
+    defaults = {}
+
+    def run(v):
+        if not defaults:
+            defaults["runs"] = runs({c.name: c.default for c in controls})
+        return runs(v)
 
     def build(fig):
         ax = fig.subplots()
+        default, = ax.plot([], [], **_DEFAULT_STYLE, label="together, default settings")
         lines = [ax.plot([], [], color=_hex(c), ls=c.linestyle, lw=2.5, label=c.label)[0]
                  for c in scenarios.SYNERGY_RUNS]
         ax.set(xlim=(0, 84), ylim=(0, 80), xlabel="days", ylabel="symptom index (0-100)")
+        ax.set_xticks(range(0, 85, 14))
         ax.legend(loc="lower left", ncol=2)
         title = ax.set_title("", loc="left")
-        return dict(lines=lines, title=title)
+        return dict(lines=lines, default=default, title=title)
 
-    def update(a, v):
-        runs = sweep(list(scenarios.synergy_protocols(v["mg_per_kg"], sessions=int(v["sessions"]),
-                                                      first_h=v["delay_h"])),
-                     params={"extinction_rate": v["extinction_rate"]})
-        for line, c in zip(a["lines"], runs):
+    def draw(a, data, v):
+        d = defaults["runs"][-1]
+        a["default"].set_data(d.t_days, d.symptoms)
+        for line, c in zip(a["lines"], data):
             line.set_data(c.t_days, c.symptoms)
-        end = runs[0].symptoms[-1]
-        g = [end - c.symptoms[-1] for c in runs[1:]]
-        a["title"].set_text(f"week 12: exposure {g[0]:.0f}, ketamine {g[1]:.0f}, "
+        end = data[0].symptoms[-1]
+        g = [end - c.symptoms[-1] for c in data[1:]]
+        a["title"].set_text(f"relief at week 12: exposure {g[0]:.0f}, ketamine {g[1]:.0f}, "
                             f"together {g[2]:.0f} points")
+        _show_harms(dose_control, "iv", v["mg_per_kg"], data[-1])
         return None
 
-    return Panel("Therapy synergy", specs, build, update, theme)
+    return Panel("Therapy synergy", controls, build, run, draw, theme)
 
 
 # ---------------------------------------------------------------------------------
-# protocol builder
+# protocol builder: a timeline of doses and sessions
 # ---------------------------------------------------------------------------------
+
+_ROUTE_OPTIONS = [(ROUTES[r].label, r) for r in ROUTES]
+_KIND_OPTIONS = [(k, k) for k in SESSION_KINDS]
+_MAX_ROWS = 30
+_PLASMA_WINDOW_H = 12.0  # plasma is drawn for the first hours after each dose
+
+
+def _row_time(label: str, at_h, end_h: float) -> float:
+    return check_number(f"{label} time", at_h, 0.0, end_h - 1e-9, "h")
+
+
+class _Timeline:
+    """Rows of doses or of sessions, each with its time, amount or minutes, and route or
+    kind; rows are added and removed with buttons. Its value is a tuple of tuples."""
+
+    def __init__(self, name: str, default: tuple, panel: "Panel"):
+        self.name = name
+        self.dose = name == "doses"
+        self.default = self.value = tuple(default)
+        self._panel = panel
+        self._busy = False
+        self._rows: list = []
+        self.box = _w.VBox([])
+        what = "dose" if self.dose else "session"
+        self.add_button = _w.Button(description=f"add a {what}", icon="plus",
+                                    layout=_w.Layout(width="auto", min_width="10em"))
+        self.add_button.on_click(lambda _b: self.add())
+        cells = (["time after start (h)", "amount (mg/kg)", "route"] if self.dose
+                 else ["time after start (h)", "length (min)", "kind"])
+        widths = ["9em", "8em", "19em"] if self.dose else ["9em", "8em", "11em"]
+        self._widths = widths
+        header = _w.HBox([_w.HTML(f"<b>{what}s</b>", layout=_w.Layout(width="6em"))]
+                         + [_w.HTML(f"<small>{c}</small>", layout=_w.Layout(width=w))
+                            for c, w in zip(cells, widths)])
+        self.widget = _w.VBox([header, self.box, _w.HBox([self.add_button])])
+        self.show(self.value)
+
+    # values
+    def check(self, rows) -> tuple:
+        what = "dose" if self.dose else "session"
+        if isinstance(rows, (str, bytes)) or not isinstance(rows, (list, tuple)):
+            raise TypeError(f"{self.name} must be a list of ({'at_h, mg_per_kg, route' if self.dose else 'at_h, minutes, kind'}) rows")
+        if len(rows) > _MAX_ROWS:
+            raise ValueError(f"{self.name}: at most {_MAX_ROWS} rows in the builder, got "
+                             f"{len(rows)} (use brainviz.Protocol in code for more)")
+        out = []
+        for i, row in enumerate(rows):
+            if not isinstance(row, (list, tuple)) or len(row) != 3:
+                raise TypeError(f"{what} {i + 1} must be three values, got {row!r}")
+            at_h = check_number(f"{what} {i + 1} time", row[0], 0.0, math.inf, "h")
+            if self.dose:
+                amount = check_number(f"dose {i + 1} amount", row[1], 0.0, 5.0, "mg/kg",
+                                      low_open=True)
+                kind = check_choice(f"dose {i + 1} route", row[2], ROUTES)
+            else:
+                amount = check_number(f"session {i + 1} length", row[1], 5.0, 240.0, "min")
+                kind = check_choice(f"session {i + 1} kind", row[2], SESSION_KINDS)
+            out.append((at_h, amount, kind))
+        return tuple(out)
+
+    def show(self, rows):
+        self._busy = True
+        try:
+            if len(self._rows) != len(rows):
+                self._rows = [self._make_row(i) for i in range(len(rows))]
+                self.box.children = [r["box"] for r in self._rows]
+            for r, (at_h, amount, kind) in zip(self._rows, rows):
+                r["time"].value = at_h
+                r["amount"].value = amount
+                r["kind"].value = kind
+                r["day"].value = f"<small>day {at_h / 24:.3g}</small>"
+            self.add_button.disabled = len(rows) >= _MAX_ROWS
+        finally:
+            self._busy = False
+
+    # editing
+    def add(self, at_h=None, amount=None, kind=None):
+        """Add a row (by default 48 h after the last dose, or a week after the last
+        session, with the last row's amount and kind)."""
+        rows = list(self.value)
+        if rows:
+            last = max(rows, key=lambda r: r[0])
+            at_h = last[0] + (48.0 if self.dose else 168.0) if at_h is None else at_h
+            amount = last[1] if amount is None else amount
+            kind = last[2] if kind is None else kind
+        else:
+            at_h = (0.0 if self.dose else 24.0) if at_h is None else at_h
+            amount = (0.5 if self.dose else 90.0) if amount is None else amount
+            kind = ("iv" if self.dose else "exposure") if kind is None else kind
+        rows.append((at_h, amount, kind))
+        try:
+            rows = self.check(rows)
+        except (TypeError, ValueError) as exc:
+            self._panel._refuse(exc)
+            return False
+        return self._panel._propose({self.name: rows})
+
+    def remove(self, i: int):
+        rows = list(self.value)
+        if not 0 <= i < len(rows):
+            self._panel._refuse(ValueError(f"no {'dose' if self.dose else 'session'} {i + 1}"))
+            return False
+        del rows[i]
+        return self._panel._propose({self.name: tuple(rows)})
+
+    def _make_row(self, i: int) -> dict:
+        what = "dose" if self.dose else "session"
+        w = self._widths
+        time_box = _w.FloatText(layout=_w.Layout(width=w[0]))
+        amount = _w.FloatText(layout=_w.Layout(width=w[1]))
+        kind = _w.Dropdown(options=_ROUTE_OPTIONS if self.dose else _KIND_OPTIONS,
+                           layout=_w.Layout(width=w[2]))
+        remove = _w.Button(description="", icon="times", tooltip=f"remove {what} {i + 1}",
+                           layout=_w.Layout(width="2.6em"))
+        day = _w.HTML("", layout=_w.Layout(width="6em"))
+        row = dict(time=time_box, amount=amount, kind=kind, remove=remove, day=day)
+        row["box"] = _w.HBox([_w.HTML(f"{what} {i + 1}", layout=_w.Layout(width="6em")),
+                              time_box, amount, kind, remove, day])
+        for field, widget in (("time", time_box), ("amount", amount), ("kind", kind)):
+            widget.observe(lambda change, i=i, field=field: self._edited(i, field,
+                                                                         change["new"]),
+                           "value")
+        remove.on_click(lambda _b, i=i: self.remove(i))
+        return row
+
+    def _edited(self, i: int, field: str, new):
+        if self._busy:
+            return
+        rows = [list(r) for r in self.value]
+        rows[i][("time", "amount", "kind").index(field)] = new
+        try:
+            rows = self.check(rows)
+        except (TypeError, ValueError) as exc:
+            self.show(self.value)
+            self._panel._refuse(exc)
+            return
+        self._panel._propose({self.name: rows})
+
+
+_BUILDER_DEFAULT = {
+    "condition": "ptsd", "days": 28,
+    "doses": ((0.0, 0.5, "iv"),),
+    "sessions": ((24.0, 90.0, "exposure"),),
+}
+
+
+def _builder_protocol(v: dict, *, strict_days: bool = True) -> Protocol:
+    """The builder's rows as a Protocol, with row-by-row messages a room can read."""
+    days = int(v["days"])
+    end = days * 24.0
+    doses, therapy = [], []
+    for i, (at_h, mg, route) in enumerate(v["doses"]):
+        if at_h >= end:
+            if not strict_days:
+                continue
+            raise ValueError(f"dose {i + 1} at {at_h:g} h is after the end of the {days}-day "
+                             f"course (last start {end:g} h); move it or lengthen the course")
+        doses.append(Dose(at_h, mg, route))
+    for i, (at_h, minutes, kind) in enumerate(v["sessions"]):
+        if at_h >= end:
+            if not strict_days:
+                continue
+            raise ValueError(f"session {i + 1} at {at_h:g} h is after the end of the "
+                             f"{days}-day course (last start {end:g} h); move it or lengthen "
+                             "the course")
+        therapy.append(Session(at_h, kind, minutes))
+    if strict_days:
+        _check_overlaps(doses, "dose", lambda d: d.duration_min)
+        _check_overlaps(therapy, "session", lambda s: s.minutes)
+    return Protocol(doses=doses, therapy=therapy, days=days, condition=v["condition"])
+
+
+def _check_overlaps(items, what: str, minutes):
+    order = sorted(range(len(items)), key=lambda i: items[i].at_h)
+    for a, b in zip(order, order[1:]):
+        end = items[a].at_h + minutes(items[a]) / 60.0
+        if items[b].at_h < end - 1e-9:
+            raise ValueError(f"{what} {b + 1} at {items[b].at_h:g} h starts before {what} "
+                             f"{a + 1} ends ({items[a].at_h:g} h + {minutes(items[a]):g} min); "
+                             f"{what}s must not overlap")
+
 
 def protocol_builder(*, theme: str = "notebook") -> Panel:
-    """Build any course: up to three doses and four sessions, condition and length.
+    """Build any course on a timeline: doses and sessions as rows, condition and length.
 
-    Leave a dose's mg/kg at 0 (or a session's time blank, -1) to leave it out. The
-    model's own validation speaks in the status line when a protocol is not valid.
+    Each dose row has its time (hours after the start), amount (mg/kg) and route; each
+    session row its time, length (minutes) and kind. *add* and the cross buttons add and
+    remove rows. Left: the symptom index over the course, with the default course (one
+    0.5 mg/kg IV infusion, one 90-minute exposure session a day later) dashed grey.
+    Right: plasma ketamine in the first hours after each dose, with the ranges where
+    people feel dissociated and where anaesthesia sets in.
+
+    A row that does not fit (a time after the end of the course, overlapping infusions
+    or sessions, an amount out of range) is refused with a message naming it, and the
+    figure keeps showing the last accepted course.
 
     Examples
     --------
     >>> from brainviz.app.widgets import protocol_builder
     >>> panel = protocol_builder()
-    >>> panel.set(dose2_mg_per_kg=0.5, dose2_h=48.0)
-    >>> "error" not in panel.status.value
-    True
+    >>> panel.set(doses=[(0, 0.5, "iv"), (48, 0.5, "iv")])
+    >>> panel.controls["doses"]
+    ((0.0, 0.5, 'iv'), (48.0, 0.5, 'iv'))
     """
-    extra = {"condition": _w.Dropdown(options=["ptsd", "healthy"], value="ptsd",
-                                      description="condition"),
-             "days": _w.BoundedIntText(value=28, min=1, max=365, description="days")}
-    specs = []
-    for i, (t, mg) in enumerate([(0.0, 0.5), (-1.0, 0.0), (-1.0, 0.0)], start=1):
-        specs.append(_control(f"dose{i}_h", t, -1.0, 24.0 * 84, 1.0, "h", f"dose {i} time"))
-        specs.append(_control(f"dose{i}_mg_per_kg", mg, 0.0, 5.0, 0.05, "mg/kg",
-                              f"dose {i} amount"))
-        extra[f"dose{i}_route"] = _w.Dropdown(options=list(ROUTES), value="iv",
-                                              description=f"dose {i} route")
-    for i, t in enumerate([24.0, -1.0, -1.0, -1.0], start=1):
-        specs.append(_control(f"session{i}_h", t, -1.0, 24.0 * 84, 1.0, "h",
-                              f"session {i} time"))
-        extra[f"session{i}_kind"] = _w.Dropdown(options=["exposure", "emdr", "supportive"],
-                                                value="exposure",
-                                                description=f"session {i} kind")
+    condition = _Choice("condition", [("PTSD", "ptsd"), ("healthy", "healthy")], "ptsd",
+                        "condition", None, width="10em")
+    days = _Number(_control("days", 28.0, 1.0, 365.0, 1.0, "days", "course length"), None)
+    doses = _Timeline("doses", _BUILDER_DEFAULT["doses"], None)
+    sessions = _Timeline("sessions", _BUILDER_DEFAULT["sessions"], None)
+
+    def run(v):
+        default = _builder_protocol({**_BUILDER_DEFAULT, "days": v["days"]}, strict_days=False)
+        return tuple(sweep([_builder_protocol(v), default]))
 
     def build(fig):
-        ax1, ax2 = fig.subplots(1, 2)
-        sym, = ax1.plot([], [], color=OKABE_ITO["vermillion"], lw=2.5)
+        ax1, ax2 = fig.subplots(1, 2, width_ratios=[1.6, 1])
+        from matplotlib.collections import LineCollection
+
+        default, = ax1.plot([], [], **_DEFAULT_STYLE, label="default course")
+        sym, = ax1.plot([], [], color=OKABE_ITO["vermillion"], lw=2.5, label="your course")
+        dose_marks, = ax1.plot([], [], "v", color=OKABE_ITO["blue"], ms=9, label="dose",
+                               clip_on=False)
+        session_marks = {}
+        for kind, marker in zip(SESSION_KINDS, ("s", "D", "o")):
+            session_marks[kind], = ax1.plot([], [], marker, color=OKABE_ITO["green"], ms=7,
+                                            mfc="white" if kind == "supportive" else None,
+                                            mew=1.5, label=f"{kind} session",
+                                            clip_on=False)
         ax1.set(ylim=(0, 100), xlabel="days", ylabel="symptom index (0-100)")
-        plasma, = ax2.plot([], [], color=OKABE_ITO["blue"], lw=2)
-        # log scale with fixed limits: any dose or route fits without rescaling
-        ax2.set(xlabel="days", ylabel="plasma ketamine (ng/mL, log)", yscale="log",
-                ylim=(1, 5000))
+        ax1.legend(loc="upper left", bbox_to_anchor=(0.0, -0.16), ncol=3, fontsize="small")
+        ax2.axhspan(*DISSOCIATION_NG_ML, color=OKABE_ITO["purple"], alpha=0.15, lw=0)
+        ax2.axhspan(*ANAESTHETIC_NG_ML, color=OKABE_ITO["vermillion"], alpha=0.15, lw=0)
+        diss_label = ax2.text(_PLASMA_WINDOW_H * 0.98, DISSOCIATION_NG_ML[1], "dissociation",
+                              ha="right", va="bottom", fontsize="small",
+                              color=OKABE_ITO["purple"])
+        anaesthetic_label = ax2.text(_PLASMA_WINDOW_H * 0.98, ANAESTHETIC_NG_ML[0],
+                                     "anaesthesia", ha="right", va="bottom",
+                                     fontsize="small", color=OKABE_ITO["vermillion"])
+        plasma_default, = ax2.plot([], [], **_DEFAULT_STYLE)
+        plasma = LineCollection([], colors=OKABE_ITO["blue"], linewidths=2)
+        ax2.add_collection(plasma)
+        ax2.set(xlim=(0, _PLASMA_WINDOW_H), ylim=(0, 300), xlabel="hours after each dose",
+                ylabel="plasma ketamine (ng/mL)")
+        ax2.set_xticks([0, 2, 4, 6, 8, 10, 12])
         title = ax1.set_title("", loc="left")
-        return dict(sym=sym, plasma=plasma, ax1=ax1, ax2=ax2, title=title)
+        return dict(sym=sym, default=default, dose_marks=dose_marks,
+                    sessions=list(session_marks.values()), _kinds=list(session_marks),
+                    plasma=plasma, plasma_default=plasma_default, ax1=ax1, ax2=ax2,
+                    title=title, diss_label=diss_label, anaesthetic_label=anaesthetic_label)
 
-    def update(a, v):
-        doses = [Dose(v[f"dose{i}_h"], v[f"dose{i}_mg_per_kg"], v[f"dose{i}_route"])
-                 for i in (1, 2, 3) if v[f"dose{i}_h"] >= 0 and v[f"dose{i}_mg_per_kg"] > 0]
-        therapy = [Session(v[f"session{i}_h"], v[f"session{i}_kind"]) for i in (1, 2, 3, 4)
-                   if v[f"session{i}_h"] >= 0]
-        c = simulate(Protocol(doses=doses, therapy=therapy, days=int(v["days"]),
-                              condition=v["condition"]))
+    def after(course, at_h):
+        i0 = np.searchsorted(course.t_h, at_h)
+        i1 = np.searchsorted(course.t_h, at_h + _PLASMA_WINDOW_H, side="right")
+        return np.column_stack([course.t_h[i0:i1] - at_h, course.plasma_ng_ml[i0:i1]])
+
+    def draw(a, data, v):
+        c, d = data
         a["sym"].set_data(c.t_days, c.symptoms)
-        a["plasma"].set_data(c.t_days, np.where(c.plasma_ng_ml > 0.5, c.plasma_ng_ml, np.nan))
-        for ax in (a["ax1"], a["ax2"]):
-            ax.set_xlim(0, c.protocol.days)
-        a["title"].set_text(f"{len(doses)} dose(s), {len(therapy)} session(s): "
-                            f"lowest {c.symptoms.min():.0f}, end {c.symptoms[-1]:.0f}")
-        return "protocol ok"
+        a["default"].set_data(d.t_days, d.symptoms)
+        a["dose_marks"].set_data([x.at_h / 24 for x in c.protocol.doses],
+                                 [97.0] * len(c.protocol.doses))
+        for kind, line in zip(a["_kinds"], a["sessions"]):
+            at = [s.at_h / 24 for s in c.protocol.therapy if s.kind == kind]
+            line.set_data(at, [91.0] * len(at))
+        a["ax1"].set_xlim(0, c.protocol.days)
+        segments = [after(c, x.at_h) for x in c.protocol.doses]
+        a["plasma"].set_segments(segments)
+        if d.protocol.doses:
+            first = after(d, d.protocol.doses[0].at_h)
+            a["plasma_default"].set_data(first[:, 0], first[:, 1])
+        peak = max([float(s[:, 1].max()) for s in segments if len(s)] + [1.0])
+        top = _nice_ceiling(peak * 1.1, (1.5, 3.0, 6.0))
+        a["ax2"].set_ylim(0, max(300.0, top))
+        a["anaesthetic_label"].set_visible(top >= ANAESTHETIC_NG_ML[0])
+        n_d, n_s = len(c.protocol.doses), len(c.protocol.therapy)
+        a["title"].set_text(f"{n_d} dose{'s' * (n_d != 1)}, {n_s} session{'s' * (n_s != 1)}: "
+                            f"lowest {c.symptoms.min():.0f}, end {c.symptoms[-1]:.0f} "
+                            f"(default course: end {d.symptoms[-1]:.0f})")
+        harms_line.value = (f"<small>{_harm_text(_harms(c), peak >= ANAESTHETIC_NG_ML[0])}"
+                            "</small>" if n_d else "")
+        return f"Course of {v['days']} days accepted."
 
-    return Panel("Protocol builder", specs, build, update, theme, extra=extra)
+    harms_line = _w.HTML("")
+    controls = [condition, days, doses, sessions]
+    rows = [_w.HBox([condition.widget]), days.widget, doses.widget, harms_line,
+            sessions.widget]
+    panel = Panel("Protocol builder", controls, build, run, draw, theme, figsize=(11.0, 4.4),
+                  rows=rows)
+    panel.harms = harms_line
+    panel.add_dose, panel.remove_dose = doses.add, doses.remove
+    panel.add_session, panel.remove_session = sessions.add, sessions.remove
+    return panel
 
+
+# ---------------------------------------------------------------------------------
+# quizzes
+# ---------------------------------------------------------------------------------
 
 def quiz(question: str, options, answer: int, why):
     """A multiple-choice self-check with instant feedback explaining why.
