@@ -358,3 +358,8 @@ def test_quiz_gives_instant_feedback():
 
 def test_anaesthetic_threshold_is_finite_for_iv():
     assert math.isfinite(widgets._anaesthetic_dose("iv"))
+
+
+def test_notebook_videos_scale_to_the_output_width():
+    html = widgets.video("dmn", fps=5)._repr_html_()
+    assert "max-width:100%" in html and "controls" in html

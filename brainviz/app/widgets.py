@@ -1317,5 +1317,7 @@ def video(name: str, *, theme: str = "notebook", fps: int = 15):
     finally:
         plt.close(anim.fig)
     label = gallery.alt_text(name).replace("&", "&amp;").replace('"', "&quot;")
+    # as wide as the output area and no wider: a 1100-px video is never clipped
     return Video(data, embed=True, mimetype="video/mp4",
-                 html_attributes=f'controls loop aria-label="{label}"')
+                 html_attributes=f'controls loop style="max-width:100%;height:auto" '
+                                 f'aria-label="{label}"')
