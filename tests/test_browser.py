@@ -79,8 +79,10 @@ def _open(browser, url):
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1")
                else r.abort())
-    page.goto(url, timeout=90000, wait_until="domcontentloaded")
-    page.wait_for_selector(".widget-output img", timeout=90000)
+    # generous: the first page of a fresh server also starts a kernel and builds
+    # matplotlib's font cache, which on a shared 2-core machine can take a minute
+    page.goto(url, timeout=240000, wait_until="domcontentloaded")
+    page.wait_for_selector(".widget-output img", timeout=240000)
     return page, errors
 
 
