@@ -37,7 +37,7 @@ from ..views import scenarios
 from ..views.themes import OKABE_ITO, theme_context
 
 __all__ = ["Panel", "memory_panel", "dmn_panel", "plasticity_panel", "synergy_panel",
-           "protocol_builder", "quiz", "video"]
+           "protocol_builder", "quiz", "quiz_options", "video"]
 
 
 def _hex(curve) -> str:
@@ -1223,17 +1223,55 @@ def protocol_builder(*, theme: str = "notebook") -> Panel:
 # quizzes
 # ---------------------------------------------------------------------------------
 
-def quiz(question: str, options, answer: int, why):
-    """A multiple-choice self-check with instant feedback explaining why.
+_ASKS = {"prediction": "Predict first", "figure": "Read the figure", "concept": "Concept",
+         "evidence": "Evidence"}
+
+
+@lru_cache(maxsize=1)
+def _quiz_bank() -> dict:
+    """The course's questions (``brainviz/app/quizzes.json``), by id."""
+    import json
+    from importlib import resources
+
+    text = resources.files("brainviz.app").joinpath("quizzes.json").read_text(encoding="utf-8")
+    bank = json.loads(text)
+    bank.pop("_about", None)
+    return bank
+
+
+def quiz_options(qid: str) -> list:
+    """The options of question ``qid`` in the order a student sees them.
+
+    The order is shuffled once per question, seeded by its id, so it is the same on
+    every run and the right answer sits in no fixed place.
+
+    Examples
+    --------
+    >>> from brainviz.app.widgets import quiz_options
+    >>> quiz_options("bdnf-last-peak") == quiz_options("bdnf-last-peak")
+    True
+    """
+    import random
+    import zlib
+
+    bank = _quiz_bank()
+    check_choice("quiz id", qid, bank)
+    options = [dict(o) for o in bank[qid]["options"]]
+    random.Random(zlib.crc32(qid.encode("utf-8"))).shuffle(options)
+    return options
+
+
+def quiz(qid: str):
+    """A self-check question from the course's question bank, with feedback on every
+    option.
+
+    Questions, options, answers and explanations live in ``brainviz/app/quizzes.json``,
+    not in the notebooks, so the answer is not in the cell above the question.
 
     Parameters
     ----------
-    question : str
-    options : sequence of str
-    answer : int
-        Index of the correct option.
-    why : sequence of str
-        One explanation per option, shown when that option is checked.
+    qid : str
+        The question's id, e.g. ``"memory-window-reading"``.
 
     Returns
     -------
@@ -1242,17 +1280,18 @@ def quiz(question: str, options, answer: int, why):
 
     Examples
     --------
-    >>> from brainviz.app.widgets import quiz
-    >>> q = quiz("2 + 2?", ["3", "4"], 1, ["no", "yes"])
-    >>> q.choice.value = "4"; q.check.click(); "Correct" in q.feedback.value
+    >>> from brainviz.app.widgets import quiz, quiz_options
+    >>> q = quiz("bdnf-last-peak")
+    >>> right = [o["text"] for o in quiz_options("bdnf-last-peak") if o["correct"]][0]
+    >>> q.choice.value = right; q.check.click(); "Correct" in q.feedback.value
     True
     """
     _require_widgets()
-    options = list(options)
-    why = list(why)
-    if not 0 <= answer < len(options) or len(why) != len(options):
-        raise ValueError("answer must index options, and why needs one line per option")
-    choice = _w.RadioButtons(options=options, value=None, layout=_w.Layout(width="auto"))
+    item = _quiz_bank()[check_choice("quiz id", qid, _quiz_bank())]
+    options = quiz_options(qid)
+    texts = [o["text"] for o in options]
+    choice = _w.RadioButtons(options=texts, value=None,
+                             layout=_w.Layout(width="auto", max_width="100%"))
     check = _w.Button(description="check", button_style="info")
     feedback = _w.HTML("")
 
@@ -1260,16 +1299,19 @@ def quiz(question: str, options, answer: int, why):
         if choice.value is None:
             feedback.value = "<i>Pick an answer first.</i>"
             return
-        k = options.index(choice.value)
-        if k == answer:
-            feedback.value = (f"<b style='color:{OKABE_ITO['green']}'>Correct.</b> {why[k]}")
+        o = options[texts.index(choice.value)]
+        if o["correct"]:
+            feedback.value = f"<b style='color:{OKABE_ITO['green']}'>Correct.</b> {o['feedback']}"
         else:
             feedback.value = (f"<b style='color:{OKABE_ITO['vermillion']}'>Not quite.</b> "
-                              f"{why[k]}")
+                              f"{o['feedback']} <i>Try another answer.</i>")
 
     check.on_click(on_check)
-    box = _w.VBox([_w.HTML(f"<b>{question}</b>"), choice, check, feedback])
-    box.choice, box.check, box.feedback = choice, check, feedback
+    tag = _ASKS.get(item.get("asks"), "")
+    head = (f"<small style='color:#666'>{tag}</small><br>" if tag else "") + \
+        f"<b>{_html(item['question'])}</b>"
+    box = _w.VBox([_w.HTML(head), choice, check, feedback])
+    box.choice, box.check, box.feedback, box.qid = choice, check, feedback, qid
     return box
 
 
