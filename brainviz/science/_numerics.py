@@ -53,7 +53,9 @@ def _decay_scan(rate: np.ndarray, b: np.ndarray) -> np.ndarray:
     ``rate`` (>= 0) may have fewer leading rows than ``b`` (a shared decay); the
     exponentials are then computed once for all rows.
     """
-    rate = np.asarray(rate, dtype=float)
+    # a step that decays by more than e**-_MAX_STEP_RATE forgets the past completely in
+    # double precision anyway; capping it keeps every block's exponents finite
+    rate = np.minimum(np.asarray(rate, dtype=float), _MAX_STEP_RATE)
     b = np.asarray(b, dtype=float)
     shape = np.broadcast_shapes(rate.shape, b.shape)
     log_decay = np.cumsum(rate, axis=-1)
@@ -73,6 +75,7 @@ def _decay_scan(rate: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 _SPAN = 600.0  # largest exponent inside one block of _decay_scan (e**600 ~ 1e260)
+_MAX_STEP_RATE = 60.0  # e**-60 ~ 1e-26: a longer step adds at most this to a block's span
 
 
 def _first_order(u: np.ndarray, dt: np.ndarray, tau: np.ndarray | float) -> np.ndarray:

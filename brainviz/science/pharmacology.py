@@ -101,6 +101,10 @@ _REF_T = np.arange(int(_REF_HORIZON_H / _REF_DT_H) + 1) * _REF_DT_H
 
 _PK_PARAMS = ("ket_v_central", "ket_v_peripheral", "ket_clearance", "ket_q",
               "norket_half_life_h", "norket_fraction", "norket_v")
+# every parameter that shapes a dose's concentration curve
+_KINETIC = _PK_PARAMS + tuple(sorted({x for r in ROUTES.values()
+                                      for x in (r.bioavailability, r.absorption) if x})) + (
+    "esketamine_potency", "norket_potency")
 
 
 def _dose_kernel(route: str, minutes: float, p: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
@@ -164,11 +168,18 @@ def _plasma(dose_lists, t_h: np.ndarray, params: dict[str, np.ndarray]):
     ket = np.zeros((n, t_h.size))
     nor = np.zeros((n, t_h.size))
     eff = np.zeros((n, t_h.size))
-    shared = all(v.shape[0] == 1 for v in params.values())
-    # doses that share a kernel and a start time are computed once and scaled
+    # doses that share a kernel and a start time are computed once and scaled: rows
+    # whose kinetic parameters agree share a kernel, whatever their other parameters
+    kinetic = [params[k] for k in _KINETIC if params[k].shape[0] > 1]
+    if kinetic:
+        table = np.concatenate([np.broadcast_to(v, (n, 1)) for v in kinetic], axis=1)
+        first, kind = np.unique(table, axis=0, return_index=True, return_inverse=True)[1:]
+        representative = first[kind.reshape(-1)]
+    else:
+        representative = np.zeros(n, int)
     groups: dict = {}
     for b, doses in enumerate(dose_lists):
-        row = 0 if shared else b
+        row = int(representative[b])
         for dose in doses:
             key = (dose.route, dose.duration_min, row, dose.at_h)
             groups.setdefault(key, []).append((b, dose.mg_per_kg))
