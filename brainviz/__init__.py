@@ -19,6 +19,7 @@ from .science.network import CONDITIONS, PATHWAYS, REGIONS, build_network
 from .science.params import PARAMS, Param, param_table_markdown
 from .science.pharmacology import ROUTES, Dose
 from .science.stages import STAGES
+from .science.population import SPREAD, Ensemble, Spread, Trial, ensemble, trial
 
 __version__ = "0.1.0"
 
@@ -48,6 +49,7 @@ __all__ = [
     "CONDITIONS",
     "Course",
     "Dose",
+    "Ensemble",
     "GALLERY_NAMES",
     "PARAMS",
     "PATHWAYS",
@@ -57,14 +59,19 @@ __all__ = [
     "ROUTES",
     "SESSION_KINDS",
     "STAGES",
+    "SPREAD",
     "Session",
+    "Spread",
     "THEME_NAMES",
+    "Trial",
     "alt_text",
     "animate",
     "build_network",
     "caption",
+    "ensemble",
     "figure",
     "param_table_markdown",
     "simulate",
     "sweep",
+    "trial",
 ]

@@ -1,4 +1,4 @@
-"""Regenerate the parameter table in docs/MODEL.md from brainviz.PARAMS.
+"""Regenerate the generated tables of docs/MODEL.md: parameters and patient spread.
 
 Usage: python docs/build_model_md.py
 """
@@ -12,15 +12,23 @@ START, END = "<!-- PARAMS:START -->", "<!-- PARAMS:END -->"
 MODEL_MD = pathlib.Path(__file__).with_name("MODEL.md")
 
 
-def render(text: str) -> str:
-    """Return ``text`` with the parameter table between the markers regenerated."""
+def _tables() -> dict:
     from brainviz import param_table_markdown
+    from brainviz.science.population import spread_table_markdown
 
-    block = f"{START}\n{param_table_markdown()}\n{END}"
-    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.S)
-    if not pattern.search(text):
-        raise SystemExit(f"markers {START} ... {END} not found in {MODEL_MD}")
-    return pattern.sub(lambda _: block, text)
+    return {"PARAMS": param_table_markdown, "SPREAD": spread_table_markdown}
+
+
+def render(text: str) -> str:
+    """Return ``text`` with every table between its markers regenerated."""
+    for name, table in _tables().items():
+        start, end = f"<!-- {name}:START -->", f"<!-- {name}:END -->"
+        block = f"{start}\n{table()}\n{end}"
+        pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
+        if not pattern.search(text):
+            raise SystemExit(f"markers {start} ... {end} not found in {MODEL_MD}")
+        text = pattern.sub(lambda _: block, text)
+    return text
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ def test_public_api_is_explicit_and_documented():
     "brainviz", "brainviz._validate", "brainviz.science.course", "brainviz.science.network",
     "brainviz.science.params", "brainviz.science.pharmacology", "brainviz.science.protocols",
     "brainviz.science.stages",
+    "brainviz.science.population",
     "brainviz.views.gallery", "brainviz.views.themes", "brainviz.views.brain",
     "brainviz.views.network", "brainviz.views.timecourse", "brainviz.app.widgets"])
 def test_docstring_examples_run(module):

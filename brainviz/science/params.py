@@ -68,6 +68,12 @@ _TABLE = (
     Param("ket_q", 3.0, 0.5, 8.0, 0.1, "L/h/kg",
           "Inter-compartmental clearance (fast distribution phase of minutes).",
           "illustrative, shape from " + _KAMP, "pharmacokinetics"),
+    Param("plasma_scale", 1.0, 0.3, 3.0, 0.05, "1",
+          "Plasma levels for the same dose relative to the typical patient (all ketamine "
+          "volumes and clearances scaled by its inverse); virtual patients differ in it.",
+          "illustrative, sized after the spread of peak plasma after oral 0.5 mg/kg, "
+          "45 +/- 10 ng/mL (Grant et al. 1981, in " + _ZANOS + ", Table 1)",
+          "pharmacokinetics"),
     Param("norket_fraction", 0.8, 0.0, 1.0, 0.05, "1",
           "Share of ketamine clearance that forms norketamine.",
           "illustrative, Fanta 2015 (PK)", "pharmacokinetics"),

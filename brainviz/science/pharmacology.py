@@ -204,4 +204,6 @@ def _plasma(dose_lists, t_h: np.ndarray, params: dict[str, np.ndarray]):
                 ket[b, start:stop] += m * ck
                 nor[b, start:stop] += m * cn
                 eff[b, start:stop] += m * ce
-    return ket, nor, eff
+    # volumes and clearances scaled together by 1/s scale every concentration by s
+    scale = params["plasma_scale"]
+    return ket * scale, nor * scale, eff * scale
