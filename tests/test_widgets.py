@@ -320,10 +320,13 @@ def test_builder_marks_anaesthetic_plasma():
 def test_builder_default_course_is_dashed_for_comparison():
     panel = widgets.protocol_builder()
     default = panel._artists["default"]
+    x0 = np.asarray(default.get_xdata()).copy()
     y0 = np.asarray(default.get_ydata()).copy()
     panel.set(doses=[(0.0, 1.0, "intranasal")])
-    assert np.allclose(default.get_ydata(), y0)
-    assert not np.allclose(panel._artists["sym"].get_ydata(), y0)
+    # a sweep may put the default course on another time grid: compare the curves
+    assert np.allclose(np.interp(x0, default.get_xdata(), default.get_ydata()), y0, atol=0.1)
+    sym = panel._artists["sym"]
+    assert not np.allclose(np.interp(x0, sym.get_xdata(), sym.get_ydata()), y0, atol=0.1)
     assert "default course" in panel.figure.axes[0].get_title(loc="left")
 
 
