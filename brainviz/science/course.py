@@ -446,15 +446,24 @@ def sweep(protocols: Sequence[Protocol], params: Mapping | None = None,
     prm = _resolve(params, len(protocols))
     protocols = list(protocols)
     courses: list = [None] * len(protocols)
+    for part, t, batch, batch_prm in _runs(protocols, prm):
+        for i, course in zip(part, _run(batch, batch_prm, int(seed), t, stages)):
+            courses[i] = course
+    return courses
+
+
+def _runs(protocols: list[Protocol], prm: dict[str, np.ndarray]):
+    """Yield ``(indices, t, protocols, params)`` for every run of the batched model.
+
+    Protocols are grouped by time grid (:func:`_batches`) and each group is cut into
+    chunks small enough for the CPU cache (:func:`_chunk_rows`).
+    """
     for idx, t in _batches(protocols, prm["reconsolidation_window_h"][:, 0]):
         chunk = _chunk_rows(t.size)
         for start in range(0, idx.size, chunk):
             part = idx[start:start + chunk]
-            done = _run([protocols[i] for i in part],
-                        {k: _collapse(v[part]) for k, v in prm.items()}, int(seed), t, stages)
-            for i, course in zip(part, done):
-                courses[i] = course
-    return courses
+            yield (part, t, [protocols[i] for i in part],
+                   {k: _collapse(v[part]) for k, v in prm.items()})
 
 
 # ----------------------------------------------------------------------------------
@@ -492,7 +501,8 @@ def _own_grid(schedule: tuple) -> np.ndarray:
         pieces.append(np.concatenate([[t0 - _JUMP_H, t0, t0 + _RECON_OPEN_H],
                                       t0 + np.asarray(windows)]))
     grid = np.unique(np.round(np.concatenate([np.asarray(x, float) for x in pieces]), 6))
-    grid = grid[(grid >= 0.0) & (grid <= end)]
+    # the end exactly, once, even for courses shorter than the rounding
+    grid = np.append(grid[(grid >= 0.0) & (grid < end - 1e-9)], end)
     grid.setflags(write=False)
     return grid
 
@@ -567,6 +577,13 @@ def _session_table(protocols: list[Protocol], t: np.ndarray) -> dict[str, np.nda
 def _run(protocols: list[Protocol], prm: dict[str, np.ndarray], seed: int,
          t: np.ndarray, stages: Mapping | None = None) -> list[Course]:
     """Run the stages of :mod:`brainviz.science.stages` on one batch of protocols."""
+    state, series = _run_series(protocols, prm, t, stages)
+    return _courses(protocols, prm, seed, t, stages, state, series)
+
+
+def _run_series(protocols: list[Protocol], prm: dict[str, np.ndarray], t: np.ndarray,
+                stages: Mapping | None = None) -> tuple[dict, dict]:
+    """The model's state and its :data:`_SERIES` as read-only ``(n, len(t))`` arrays."""
     n = len(protocols)
     stages = stages or {}
     cond = [CONDITIONS[p.condition] for p in protocols]
@@ -601,6 +618,14 @@ def _run(protocols: list[Protocol], prm: dict[str, np.ndarray], seed: int,
     assert set(series) == set(_SERIES)
     series = {k: _readonly(np.ascontiguousarray(np.broadcast_to(v, (n, t.size))))
               for k, v in series.items()}
+    return state, series
+
+
+def _courses(protocols, prm, seed, t, stages, state, series) -> list[Course]:
+    """One :class:`Course` per protocol of a run, viewing the run's arrays."""
+    stages = stages or {}
+    t_ro = _readonly(t)
+    circuit = _circuit(tuple(p.condition for p in protocols))
     probe_ro = _readonly(np.arange(0.0, t[-1] + 1e-9, 1.0))
     shared_params = None
     if all(v.shape[0] == 1 for v in prm.values()):

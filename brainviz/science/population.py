@@ -15,7 +15,7 @@ differ, each documented in ``docs/MODEL.md`` ("Virtual patients and trials"):
 
 Everything is drawn from numpy's seeded generators: the same inputs and seed give the
 same numbers, and patient ``i``'s draws do not depend on how many patients are drawn.
-All patients of a call run through one :func:`~brainviz.sweep`.
+All patients of a call run at once through the batched model of :func:`~brainviz.sweep`.
 
 This is a teaching model: its patients illustrate how spread, placebo responses and
 small samples shape a trial's result; they predict nothing for any real patient.
@@ -34,7 +34,7 @@ import numpy as np
 
 from .._validate import check_number, check_whole, did_you_mean
 from ._numerics import _decay_scan
-from .course import _SERIES, Protocol, simulate, sweep
+from .course import _SERIES, Protocol, _run_series, _runs, simulate
 from .params import PARAMS, _resolve
 
 __all__ = ["Spread", "SPREAD", "NOISE_SD", "Ensemble", "Trial", "EffectSize", "ensemble",
@@ -165,6 +165,7 @@ SPREAD: Mapping[str, Spread] = MappingProxyType({s.name: s for s in _ROWS})
 #: so about a fifth of the observed between-patient variance is measurement error).
 NOISE_SD = 4.0
 _NOISE_TAU_H = 48.0  # the rating error decorrelates within a few days
+_NOISE_STEP_H = 6.0  # drawn every 6 h
 _EXPECTANCY_ON_H = 24.0  # expectancy builds within days of the first contact ...
 _EXPECTANCY_HOLD_H = 84.0  # ... lasts while visits are at most half a week apart ...
 _EXPECTANCY_OFF_H = 14.0 * 24.0  # ... and fades over weeks after the last (illustrative)
@@ -217,24 +218,21 @@ class Ensemble:
         Rating error, index points.
     """
 
-    def __init__(self, protocol, courses, draws, key, noise_sd, seed):
+    def __init__(self, protocol, runs, draws, key, noise_sd, seed):
         self.protocol = protocol
-        self.n = len(courses)
+        self.n = sum(rows.size for rows, _, _ in runs)
         self.seed = seed
         self.noise_sd = noise_sd
-        self._courses = courses
+        self._runs = runs  # (rows of this ensemble, time grid, that run's series)
         self._key = key
         self.params = MappingProxyType({k: _readonly(v) for k, v in draws.params.items()})
         self.placebo = _readonly(draws.placebo)
         self.subgroups = MappingProxyType({k: _readonly(v) for k, v in draws.subgroups.items()})
         # one schedule runs on one grid; patients who differ in their reconsolidation
         # window can land on several, which are then read on their union
-        first = courses[0].t_h
-        same = [c.t_h.base is first.base or np.array_equal(c.t_h, first) for c in courses]
-        self.t_h = first if all(same) else _readonly(
-            np.unique(np.concatenate([c.t_h for c in courses])))
-        self._on_grid = [np.array_equal(c.t_h, self.t_h) for c in courses] if not all(
-            same) else same
+        first = runs[0][1]
+        same = all(t is first or np.array_equal(t, first) for _, t, _ in runs)
+        self.t_h = _readonly(first if same else np.unique(np.concatenate([t for _, t, _ in runs])))
         self._cache: dict = {}
         self.series = _SeriesView(self)
 
@@ -275,8 +273,14 @@ class Ensemble:
         return self._stack(name)
 
     def _stack(self, name: str) -> np.ndarray:
-        return np.stack([c.series[name] if on else np.interp(self.t_h, c.t_h, c.series[name])
-                         for c, on in zip(self._courses, self._on_grid)])
+        out = np.empty((self.n, self.t_h.size))
+        for rows, t, series in self._runs:
+            x = series[name]
+            if t.size == self.t_h.size and np.array_equal(t, self.t_h):
+                out[rows] = x
+            else:
+                out[rows] = [np.interp(self.t_h, t, row) for row in x]
+        return out
 
     def band(self, name: str, q=(5, 50, 95)) -> np.ndarray:
         """Percentiles across patients of one series at every time point.
@@ -563,7 +567,8 @@ def trial(arms: Mapping[str, Protocol], n_per_arm: int = 30, seed: int = 0, *,
 
     Patients are drawn independently for each arm (arm ``i`` uses the random stream
     ``(seed, i + 1)``), so arms differ by chance as well as by treatment, as in a real
-    randomised trial; all arms run through one :func:`~brainviz.sweep`.
+    randomised trial; all arms run at once through the batched model of
+    :func:`~brainviz.sweep`.
 
     Parameters
     ----------
@@ -680,9 +685,18 @@ def _run_arms(arms: dict, n: int, seed: int, params, table, noise_sd, key) -> di
     for name in {k for d in draws.values() for k in d.params}:
         overrides[name] = np.concatenate([draws[arm].params[name] for arm in arms])
     protocols = [p for p in arms.values() for _ in range(n)]
-    courses = sweep(protocols, params=overrides, seed=seed)
-    return {arm: Ensemble(p, courses[i * n:(i + 1) * n], draws[arm], key or (seed, i + 1),
-                          noise_sd, seed)
+    # the batched model of sweep(), without building a Course per patient
+    prm = _resolve(overrides, len(protocols))
+    runs: dict = {arm: [] for arm in arms}
+    names = list(arms)
+    for part, t, batch, batch_prm in _runs(protocols, prm):
+        series = _run_series(batch, batch_prm, t)[1]
+        arm_of = part // n
+        for a in np.unique(arm_of):
+            mine = arm_of == a
+            chunk = {k: v[mine] for k, v in series.items()} if not mine.all() else series
+            runs[names[a]].append((part[mine] - a * n, t, chunk))
+    return {arm: Ensemble(p, runs[arm], draws[arm], key or (seed, i + 1), noise_sd, seed)
             for i, (arm, p) in enumerate(arms.items())}
 
 
@@ -768,15 +782,24 @@ def _contact_curve(protocol: Protocol, t_h: np.ndarray) -> np.ndarray:
 
 
 def _rating_noise(rng: np.random.Generator, n: int, t_h: np.ndarray, sd: float) -> np.ndarray:
-    """Rating error: a stationary Ornstein-Uhlenbeck process (SD ``sd``) on the grid."""
-    z = rng.standard_normal((n, t_h.size))
+    """Rating error: a stationary Ornstein-Uhlenbeck process with SD ``sd``.
+
+    Drawn exactly every ``_NOISE_STEP_H`` hours (so every whole day is a draw, with the
+    full SD) and interpolated linearly in between; the draws do not depend on the
+    model's time grid.
+    """
+    steps = np.arange(0.0, t_h[-1] + _NOISE_STEP_H, _NOISE_STEP_H)
+    z = rng.standard_normal((n, steps.size))
     if sd == 0.0:
         return np.zeros((n, t_h.size))
-    rate = np.zeros(t_h.size)
-    rate[1:] = np.diff(t_h) / _NOISE_TAU_H
-    b = sd * np.sqrt(-np.expm1(-2.0 * rate))[None, :] * z
+    rate = np.full(steps.size, _NOISE_STEP_H / _NOISE_TAU_H)
+    rate[0] = 0.0
+    b = sd * math.sqrt(-math.expm1(-2.0 * rate[1])) * z
     b[:, 0] = sd * z[:, 0]
-    return _decay_scan(rate[None, :], b)
+    x = _decay_scan(rate[None, :], b)
+    i = np.clip(np.searchsorted(steps, t_h, side="right"), 1, steps.size - 1)
+    w = ((t_h - steps[i - 1]) / _NOISE_STEP_H)[None, :]
+    return x[:, i - 1] * (1.0 - w) + x[:, i] * w
 
 
 def _readonly(x) -> np.ndarray:
