@@ -2,6 +2,7 @@
 and is stored without outputs."""
 
 import pathlib
+import re
 
 import nbformat
 import pytest
@@ -57,3 +58,42 @@ def test_notebook_teaches_in_the_house_structure(path):
         code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
         assert "quiz(" in code and "_panel(" in code and "video(" in code, path.name
         assert "theme=\"slides\"" in code or "theme='slides'" in code, path.name
+
+
+def _markdown(path):
+    return "\n".join(c.source for c in nbformat.read(path, as_version=4).cells
+                     if c.cell_type == "markdown")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_links_reach_files_students_can_open(path):
+    """Every relative link resolves to a file in the repository, and no notebook cites a
+    file that is not in it (the evidence brief lives in docs/EVIDENCE.md)."""
+    text = _markdown(path)
+    assert "SCIENCE.md" not in text, path.name
+    for target in re.findall(r"\]\(((?!https?:|#)[^)\s]+)\)", text):
+        file = (path.parent / target.split("#")[0]).resolve()
+        assert file.is_file(), (path.name, target)
+        assert ROOT in file.parents, (path.name, target)
+
+
+def test_readme_opens_jupyterlab_where_docs_are_reachable():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first = re.findall(r"```(?:bash|sh)?\n(.*?)```", readme, re.S)[0]
+    assert "jupyter lab" in first and "notebooks/00_start_here.ipynb" in first
+    # with a file to open, JupyterLab's root is that file's folder unless set: set it
+    assert "--ServerApp.root_dir=." in first
+
+
+def test_every_cited_study_is_in_the_evidence_tables():
+    evidence = (ROOT / "docs" / "EVIDENCE.md").read_text(encoding="utf-8")
+    cited = set()
+    for path in NOTEBOOKS:
+        for m in re.finditer(r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?: et al\.| & [A-Z][a-z]+)?,? "
+                             r"((?:19|20)\d\d)\b", _markdown(path)):
+            cited.add((m.group(1), m.group(2)))
+    assert cited
+    missing = sorted(f"{a} {y}" for a, y in cited
+                     if a not in {"Eur", "Psychotraumatol", "Pharmacol"}
+                     and not re.search(rf"{a}\b[^|\n]{{0,40}}{y}", evidence))
+    assert not missing, missing
