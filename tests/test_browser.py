@@ -73,8 +73,8 @@ def browser():
         b.close()
 
 
-def _open(browser, url):
-    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+def _open(browser, url, width=1500):
+    page = browser.new_page(viewport={"width": width, "height": 1100})
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1")
@@ -182,12 +182,8 @@ def test_presented_controls_show_their_values_and_the_figure_fits(server, browse
     """Every dropdown wide enough for its value, no cut label, the figure inside the
     window: under ``brainviz present`` (large type), wide and narrow."""
     for name in ("protocol", "plasticity"):
-        page = browser.new_page(viewport={"width": 1500, "height": 1000})
-        page.route("**/*", lambda r: r.continue_()
-                   if r.request.url.startswith("http://127.0.0.1") else r.abort())
+        page, _ = _open(browser, f"{server}/{name}.ipynb")
         try:
-            page.goto(f"{server}/{name}.ipynb", timeout=180000, wait_until="domcontentloaded")
-            page.wait_for_selector(".widget-output img", timeout=180000)
             page.evaluate("() => document.fonts.ready")
             assert page.evaluate(_LAYOUT_PROBLEMS, None) == [], name
             if name == "protocol":  # every route fits its dropdown
