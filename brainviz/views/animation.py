@@ -1,24 +1,32 @@
-"""Animations: precomputed model arrays played back frame by frame.
+"""Animations: precomputed model arrays played back beat by beat.
 
-Every animation first runs the model (through :mod:`brainviz.views.gallery`'s scenarios),
-interpolates what it shows onto the frame times, and only then draws. Each frame
-updates artists in place (node sizes, edge widths, revealed curve segments, a clock
-and a caption); nothing is recomputed while playing.
+Every animation runs its scenario (:mod:`brainviz.views.scenarios`) first, maps video
+time to model time with its storyboard (:func:`brainviz.views.story.storyboard`:
+slow around the dose and the sessions, fast through quiet days, still on the
+take-away), and only then draws. The figure is laid out once; each frame updates a
+few artists in place (revealed curve segments, a cursor, node sizes and edge widths,
+a clock and the beat's caption), so exporters can blit a static background. In each
+beat what changes is highlighted and the rest is dimmed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import textwrap
 
 import numpy as np
 from matplotlib.animation import FuncAnimation
 
-from .scenarios import run
-from .themes import OKABE_ITO, get_theme, theme_context
+from .scenarios import CASCADE, MEMORY_RUNS, SYNERGY_RUNS, harm_series, run
+from .story import frame_times, storyboard
+from .themes import color, dim, get_theme, new_figure, theme_context
+from .timecourse import LOG_T0_H, format_duration
 
-__all__ = ["Animation", "build_animation", "DURATION_S"]
+__all__ = ["Animation", "build_animation", "duration_s", "TITLES"]
 
-DURATION_S = 12.0  # every gallery animation lasts 12 s
+
+def duration_s(name: str) -> float:
+    """Length of a gallery animation, seconds (the end of its last beat)."""
+    return storyboard(name)[-1].end_s
 
 
 class Animation(FuncAnimation):
@@ -29,18 +37,24 @@ class Animation(FuncAnimation):
     fig : matplotlib.figure.Figure
     n_frames, fps : int
     animated_artists : list of Artist
-        Artists updated by :meth:`draw_frame` (for blitting exporters).
+        Artists updated by :meth:`draw_frame` (for blitting exporters); everything
+        else is a static background.
     times_h : ndarray
         Model time shown by each frame (hours).
+    beats : tuple of Beat
+        The storyboard; ``beat_of_frame[i]`` is the beat frame ``i`` belongs to.
     """
 
-    def __init__(self, fig, update, n_frames: int, fps: int, artists, times_h, name: str):
+    def __init__(self, fig, update, n_frames: int, fps: int, artists, times_h, name: str,
+                 beats=(), beat_of_frame=()):
         self.fig = fig
         self.n_frames = int(n_frames)
         self.fps = int(fps)
         self.animated_artists = list(artists)
         self.times_h = np.asarray(times_h)
         self.name = name
+        self.beats = tuple(beats)
+        self.beat_of_frame = np.asarray(beat_of_frame, dtype=int)
         self._update = update
         super().__init__(fig, self.draw_frame, frames=self.n_frames, interval=1000.0 / fps,
                          blit=False, repeat=False, cache_frame_data=False)
@@ -55,324 +69,401 @@ class Animation(FuncAnimation):
         self._update(int(i))
         return self.animated_artists
 
+    def frame_of_beat(self, k: int) -> int:
+        """The middle frame of beat ``k`` (to look at what a beat shows)."""
+        idx = np.nonzero(self.beat_of_frame == k)[0]
+        return int(idx[len(idx) // 2])
+
+
+#: Titles of the animations (a claim each video shows).
+TITLES = {
+    "network": "The PTSD network through ketamine and an exposure course",
+    "treatment_day": "One infusion: harms and relief on one clock",
+    "memory": "Retrieval in a plasticity window: the trauma trace weakens",
+    "dmn": "The rumination loop loosens after a dose",
+    "plasticity": "From dose to new spines",
+    "synergy": "Ketamine before exposure therapy, and each alone",
+}
+_TITLES = TITLES  # the name the deck used
+
 
 def _clock(t_h: float, unit: str) -> str:
     if unit == "days":
         return f"day {t_h / 24.0:4.1f}"
-    if t_h < 1.0:
-        return f"{t_h * 60.0:3.0f} min"
-    if t_h < 48.0:
-        return f"{int(t_h):d} h {int(round((t_h % 1) * 60)) % 60:02d} min"
-    return f"day {t_h / 24.0:4.1f}"
+    if unit == "weeks":
+        return f"week {t_h / 168.0:4.1f}"
+    if unit == "hours":
+        return f"hour {t_h:4.1f}"
+    return format_duration(max(t_h, 0.0)) if t_h >= LOG_T0_H else f"{t_h * 60:.0f} min"
 
 
-@dataclass(frozen=True)
-class _Story:
-    """What one network animation shows."""
-
-    scenario: str
-    index: int  # which course of the scenario
-    t_end_h: float
-    warp: float  # > 0 spends more frames early (log-like time), 0 = linear
-    clock: str  # "h" or "days"
-    curves: tuple  # (series, label, colour, line style)
-    phases: tuple  # (from hour, caption)
-    only: tuple | None = None  # draw only these regions
-    rest: bool = False  # node size from resting activity instead of the cue response
-    log_axis: bool = False
-
-
-_STORIES = {
-    "network": _Story(
-        "synergy", 3, 28 * 24.0, 0.0, "days",
-        (("symptoms", "symptom index", OKABE_ITO["vermillion"], "-"),),
-        ((0, "The PTSD network: a strong trauma trace, a weak vmPFC brake, a rigid DMN loop"),
-         (0.5, "Ketamine infusion: NMDA block and a glutamate burst"),
-         (20, "Day 1: the first exposure session falls in the plasticity window"),
-         (48, "Weekly sessions build extinction: the vmPFC brake (dashed) strengthens"),
-         (24 * 14, "The trauma trace stays weaker; extinction partly fades between sessions"))),
-    "treatment_day": _Story(
-        "day", 0, 7 * 24.0, 4.0, "h",
-        (("plasma_ng_ml", "plasma ketamine", OKABE_ITO["black"], "-"),
-         ("glutamate", "glutamate", OKABE_ITO["orange"], "--"),
-         ("bdnf", "BDNF", OKABE_ITO["vermillion"], "-."),
-         ("spine_density", "spines", OKABE_ITO["green"], "-"),
-         ("symptoms", "symptoms (inverted)", OKABE_ITO["blue"], ":")),
-        ((0, "0.5 mg/kg IV over 40 minutes: plasma rises into the dissociation range"),
-         (0.7, "Infusion over: the drug clears within hours; glutamate burst and BDNF rise"),
-         (6, "BDNF peaks; mTOR starts building synaptic proteins"),
-         (14, "New spines form over the first day: the next-day 'clarity'"),
-         (72, "Spines and relief fade over one to two weeks")),
-        log_axis=True),
-    "memory": _Story(
-        "memory", 0, 4 * 24.0, 0.0, "h",
-        (("trauma_trace", "trauma trace", OKABE_ITO["vermillion"], "-"),
-         ("plasticity", "plasticity", OKABE_ITO["blue"], "--")),
-        ((0, "Ketamine at hour 0 opens a plasticity window over the next days"),
-         (24, "Hour 24: exposure retrieves the memory; the reconsolidation window opens"),
-         (24.2, "Inside the window the trauma trace (red arrows) weakens"),
-         (31, "The window has closed: what changed stays changed")),
-        only=("thalamus", "hippocampus", "amygdala", "vmpfc", "insula")),
-    "dmn": _Story(
-        "dmn", 0, 14 * 24.0, 1.5, "h",
-        (("dmn_connectivity", "DMN connectivity", OKABE_ITO["blue"], "-"),),
-        ((0, "The rigid DMN loop at rest: its regions fluctuate together"),
-         (3, "Hours after the dose: no consistent acute change is claimed"),
-         (18, "A day later the loop has loosened: lower coupling, lower correlation"),
-         (24 * 4, "Part of the loosening lasts as plasticity remodels the loop")),
-        only=("mpfc", "pcc", "angular"), rest=True),
-    "synergy": _Story(
-        "synergy", 3, 84 * 24.0, 0.0, "days",
-        (("symptoms", "ketamine + therapy", OKABE_ITO["vermillion"], "-"),),
-        ((0, "Ketamine, then exposure therapy each week from day 1"),
-         (30, "Each session in the plasticity window builds lasting extinction"),
-         (24 * 28, "Weeks later the combination still holds most of its gain"))),
-}
-
-
-_TITLES = {
-    "network": "The network through ketamine and weekly exposure therapy",
-    "treatment_day": "One infusion, hour by hour",
-    "memory": "Retrieval opens a window: the trauma trace weakens",
-    "dmn": "The rumination loop loosens after a dose",
-    "plasticity": "From dose to new spines",
-    "synergy": "Ketamine + therapy against each alone",
-}
-
-
-def _frame_times(t_end: float, n: int, warp: float) -> np.ndarray:
-    """Model time of each frame: linear, or exponential in frame number (``warp`` > 0)
-    so that the first hours get as many frames as the following days."""
-    u = np.linspace(0.0, 1.0, n)
-    if warp <= 0:
-        return u * t_end
-    return t_end * np.expm1(warp * u) / np.expm1(warp)
+_AXIS_LABEL = {"days": "days after the dose", "weeks": "weeks from the start",
+               "hours": "hours after the dose", "log": "time after the dose starts (log scale)"}
 
 
 def build_animation(name: str, *, theme: str = "notebook", fps: int = 30) -> Animation:
-    """Build the gallery animation ``name`` (12 s at ``fps`` frames per second)."""
+    """Build the gallery animation ``name`` at ``fps`` frames per second."""
     if isinstance(fps, bool) or not isinstance(fps, (int, np.integer)) or not 5 <= fps <= 60:
         raise ValueError(f"fps must be an integer in [5, 60], got {fps!r}")
     th = get_theme(theme)
-    n = int(round(DURATION_S * fps))
-    import matplotlib.pyplot as plt
-
-    with theme_context(theme):
-        fig = plt.figure(figsize=th.figsize, dpi=th.dpi, layout="constrained")
-        if name == "plasticity":
-            update, artists, times = _plasticity(fig, th, n)
-        elif name == "synergy":
-            update, artists, times = _synergy(fig, th, n)
-        else:
-            update, artists, times = _network_story(fig, th, n, _STORIES[name])
-        fig.suptitle(_TITLES[name], x=0.01, ha="left")
+    beats = storyboard(name)
+    times, which = frame_times(beats, int(fps))
+    with theme_context(th.name):
+        fig = new_figure(th, layout="constrained")
+        scene = _Scene(fig, th, beats, times, which)
+        _SCENES[name](scene)
+        fig.suptitle(TITLES[name], x=0.01, ha="left")
+        scene.finish()
         fig.canvas.draw()  # fix the constrained layout once; frames only update artists
         fig.set_layout_engine("none")
-    update(0)
-    return Animation(fig, update, n, fps, artists, times, name)
+    scene.update(0)
+    return Animation(fig, scene.update, len(times), int(fps), scene.artists, times, name,
+                     beats, which)
 
 
-def _caption_at(phases, t):
-    text = phases[0][1]
-    for start, caption in phases:
-        if t >= start:
-            text = caption
-    return text
+class _Scene:
+    """The pieces every animation shares: a caption strip, a clock, revealed curves,
+    cursors, and per-beat focus."""
+
+    def __init__(self, fig, th, beats, times, which):
+        self.fig, self.th, self.beats, self.times, self.which = fig, th, beats, times, which
+        self.curves = []  # (line, x, y, t, key, colour)
+        self.cursors = []  # (line, unit)
+        self.hooks = []  # f(i, t, beat) -> None, extra per-frame updates
+        self.focus_hooks = []  # f(beat) -> None, on beat change
+        self.extra = []
+        self.grid = None
+        self._last_beat = None
+        self.clock = None
+        self.unit = "hours"
+
+    # -- layout ---------------------------------------------------------------
+    def layout(self, ncols=1, width_ratios=None, rows=1, height_ratios=None):
+        hr = list(height_ratios or [1] * rows) + [0.2]
+        self.grid = self.fig.add_gridspec(rows + 1, ncols, width_ratios=width_ratios,
+                                          height_ratios=hr)
+        ax_txt = self.fig.add_subplot(self.grid[rows, :])
+        ax_txt.set_axis_off()
+        self.ax_txt = ax_txt
+        fs = self.th.base
+        chars = max(40, int(self.fig.get_figwidth() * 72 / (0.56 * fs)) - 4)
+        self._wrap = chars
+        self.caption = ax_txt.text(0.0, 0.5, "", va="center", ha="left", color=self.th.text,
+                                   fontsize=fs, transform=ax_txt.transAxes)
+        return self.grid
+
+    def add_clock(self, ax, unit: str, loc=(0.02, 0.97), ha="left"):
+        self.unit = unit
+        self.clock = ax.text(loc[0], loc[1], "", transform=ax.transAxes, va="top", ha=ha,
+                             fontsize=self.th.base * 1.25, weight="bold", color=self.th.text,
+                             family="DejaVu Sans Mono", zorder=6)
+
+    # -- curves ---------------------------------------------------------------
+    def reveal(self, ax, t_h, x, y, key, colour, linestyle="-", lw=3.5, ghost=True):
+        """A curve drawn up to the current time; its full course faint behind it."""
+        c = color(colour, self.th)
+        if ghost:
+            ax.plot(x, y, color=dim(c, self.th, amount=0.72), ls=linestyle, lw=1.6,
+                    zorder=1.5)
+        (line,) = ax.plot([], [], color=c, ls=linestyle, lw=lw, zorder=3)
+        self.curves.append((line, np.asarray(x), np.asarray(y), np.asarray(t_h), key, c))
+        return line
+
+    def cursor(self, ax, unit):
+        line = ax.axvline(np.nan, color=self.th.muted, lw=1.5, zorder=2.5)
+        self.cursors.append((line, unit))
+        return line
+
+    def finish(self):
+        self.artists = [c[0] for c in self.curves] + [c[0] for c in self.cursors] + self.extra
+        if self.clock is not None:
+            self.artists.append(self.clock)
+        self.artists.append(self.caption)
+
+    # -- per frame ------------------------------------------------------------
+    def _x(self, t, unit):
+        return {"log": max(t, LOG_T0_H), "hours": t, "days": t / 24.0, "weeks": t / 168.0}[unit]
+
+    def update(self, i):
+        t = float(self.times[i])
+        k = int(self.which[i])
+        beat = self.beats[k]
+        if k != self._last_beat:
+            self._last_beat = k
+            self.caption.set_text(textwrap.fill(beat.caption, self._wrap))
+            keys = {c[4] for c in self.curves}
+            focus = set(beat.focus) & keys
+            for line, _, _, _, key, c in self.curves:
+                on = not focus or key in focus
+                line.set_color(c if on else dim(c, self.th, amount=0.55))
+                line.set_linewidth(4.0 if on and focus else 3.0)
+            for hook in self.focus_hooks:
+                hook(beat)
+        for line, x, y, tt, _, _ in self.curves:
+            n = int(np.searchsorted(tt, t, side="right"))
+            line.set_data(x[:n], y[:n])
+        for line, unit in self.cursors:
+            line.set_xdata([self._x(t, unit)] * 2)
+        if self.clock is not None:
+            self.clock.set_text(_clock(t, self.unit))
+        for hook in self.hooks:
+            hook(i, t, beat)
 
 
-def _network_story(fig, th, n, story: _Story):
-    from . import draw_network, log_time_axis, network_legend
+# ---------------------------------------------------------------------------------
+# the six scenes
+# ---------------------------------------------------------------------------------
 
-    course = run(story.scenario)
-    course = course[story.index] if isinstance(course, (list, tuple)) else course
-    times = _frame_times(story.t_end_h, n, story.warp)
-    grid = fig.add_gridspec(2, 2, width_ratios=[1.25, 1], height_ratios=[1, 0.12])
-    ax_net = fig.add_subplot(grid[0, 0])
-    ax_tc = fig.add_subplot(grid[0, 1])
-    ax_txt = fig.add_subplot(grid[1, :])
-    ax_txt.set_axis_off()
+def _network_panel(scene, ax, course, only=None, rest=False, focus_map=None):
+    """A network on the brain whose nodes and edges follow the course frame by frame."""
+    from .network import draw_network
 
-    # precompute everything the frames show
+    th = scene.th
     probe = course.probe_t_h
-    values = course.rest_activity if story.rest else course.activity
-    act = np.stack([np.interp(times, probe, values[:, k]) for k in range(values.shape[1])], 1)
-    wts = np.stack([np.interp(times, probe, course.edge_weights[:, k])
+    values = course.rest_activity if rest else course.activity
+    act = np.stack([np.interp(scene.times, probe, values[:, k]) for k in range(values.shape[1])], 1)
+    wts = np.stack([np.interp(scene.times, probe, course.edge_weights[:, k])
                     for k in range(course.edge_weights.shape[1])], 1)
-    net = draw_network(course.network, ax=ax_net, view="sagittal", theme=th.name,
-                       only=story.only, activity=dict(zip(course.regions, act[0])),
+    net = draw_network(course.network, ax=ax, view="sagittal", theme=th, only=only,
+                       activity=dict(zip(course.regions, act[0])),
                        weights=dict(zip(course.edges, wts[0])))
-    if story.only is None:
-        network_legend(ax=ax_net, theme=th.name, loc="upper center",
-                       bbox_to_anchor=(0.5, 0.02), ncol=2, fontsize="x-small")
-    lines, curves = [], []
-    t_axis = np.maximum(course.t_h, 1 / 6) if story.log_axis else course.t_h / (
-        24.0 if story.clock == "days" else 1.0)
-    for key, label, color, ls in story.curves:
-        y = course.series[key]
-        if story.log_axis:
-            y = (y - y[0]) / (np.max(np.abs(y - y[0])) or 1.0)
-            if key == "symptoms":
-                y = -y  # relief rises
-        ax_tc.plot(t_axis, y, color=color, ls=ls, lw=1.5, alpha=0.25)
-        (line,) = ax_tc.plot([], [], color=color, ls=ls, lw=3.5, label=label)
-        lines.append(line)
-        curves.append(y)
-    if story.log_axis:
-        log_time_axis(ax_tc, t_max_h=story.t_end_h)
-        ax_tc.set_ylabel("change, scaled to its peak")
-    else:
-        ax_tc.set_xlim(0, story.t_end_h / (24.0 if story.clock == "days" else 1.0))
-        ax_tc.set_xlabel("days" if story.clock == "days" else "hours")
-        if len(story.curves) == 1:
-            ax_tc.set_ylabel(story.curves[0][1])
-    ax_tc.legend(loc="best", fontsize="small")
-    ax_tc.grid(alpha=0.3)
-    cursor = ax_tc.axvline(t_axis[0], color=th.muted, lw=1.5)
-    clock = ax_net.text(0.02, 0.98, "", transform=ax_net.transAxes, va="top", ha="left",
-                        fontsize=th.rc["font.size"] * 1.5, weight="bold", color=th.text,
-                        family="DejaVu Sans Mono")
-    caption = ax_txt.text(0.0, 0.5, "", va="center", ha="left", color=th.text,
-                          fontsize=th.rc["font.size"] * 1.1)
-    scale = 24.0 if story.clock == "days" and not story.log_axis else 1.0
+    cols = [k for k, e in enumerate(course.edges) if e in net.edges]
+    edges = [course.edges[k] for k in cols]
 
-    def update(i):
-        t = times[i]
+    def hook(i, t, beat):
         net.update(activity=dict(zip(course.regions, act[i])),
-                   weights={e: wts[i, k] for k, e in enumerate(course.edges) if e in net.edges})
-        upto = course.t_h <= t
-        x_now = max(t, 1 / 6) if story.log_axis else t / scale
-        for line, y in zip(lines, curves):
-            line.set_data(t_axis[upto], y[upto])
-        cursor.set_xdata([x_now, x_now])
-        clock.set_text(_clock(t, story.clock))
-        caption.set_text(_caption_at(story.phases, t))
+                   weights=dict(zip(edges, wts[i, cols])))
 
-    artists = net.animated + lines + [cursor, clock, caption]
-    return update, artists, times
+    def on_beat(beat):
+        focus = set(beat.focus)
+        pathways = {p for p in focus if p in ("trauma trace", "extinction", "DMN loop",
+                                              "salience")}
+        net.focus(pathways=pathways or None)
+
+    scene.hooks.append(hook)
+    scene.focus_hooks.append(on_beat)
+    scene.extra += net.animated
+    return net
 
 
-def _synergy(fig, th, n):
-    from .timecourse import days_axis
-
-    runs = run("synergy")
-    labels = ["no treatment", "therapy alone", "ketamine alone", "ketamine + therapy"]
-    colors = [th.muted, OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["vermillion"]]
-    styles = [":", "--", "-.", "-"]
-    times = _frame_times(84 * 24.0, n, 0.0)
-    grid = fig.add_gridspec(2, 1, height_ratios=[1, 0.1])
-    ax = fig.add_subplot(grid[0])
-    ax_txt = fig.add_subplot(grid[1])
-    ax_txt.set_axis_off()
-    lines, ends = [], []
-    for c, label, color, ls in zip(runs, labels, colors, styles):
-        (line,) = ax.plot([], [], color=color, ls=ls, lw=3.5, label=label)
-        (end,) = ax.plot([], [], marker="o", color=color, markersize=10, linestyle="none")
-        lines.append(line)
-        ends.append(end)
-    for s in run("synergy")[1].protocol.therapy:
-        ax.plot([s.at_h / 24.0], [2.0], marker="|", color=th.muted, markersize=14)
-    ax.text(run("synergy")[1].protocol.therapy[0].at_h / 24.0, 5.0, "therapy sessions", color=th.muted,
-            fontsize="small")
-    days_axis(ax, days=84)
-    ax.set_ylim(0, 80)
+def _scene_network(scene):
+    th = scene.th
+    _, course, _, both = run("synergy")
+    scene.layout(2, width_ratios=[1.3, 1])
+    ax_net = scene.fig.add_subplot(scene.grid[0, 0])
+    ax = scene.fig.add_subplot(scene.grid[0, 1])
+    _network_panel(scene, ax_net, both)
+    x = both.t_h / 168.0
+    scene.reveal(ax, both.t_h, x, both.symptoms, "one_infusion_exposure",
+                 SYNERGY_RUNS[3].color, SYNERGY_RUNS[3].linestyle)
+    ax.plot(course.t_h / 168.0, course.symptoms, color=dim(color("blue", th), th, amount=0.3),
+            ls="--", lw=2)
+    ax.text(course.t_h[-1] / 168.0, course.symptoms[-1] + 2, "exposure alone", ha="right",
+            va="bottom", color=color("blue", th), fontsize=th.small)
+    for s in both.protocol.therapy:
+        ax.plot([s.at_h / 168.0], [2.5], marker="|", color=th.muted, markersize=14,
+                markeredgewidth=2)
+    ax.text(both.protocol.therapy[0].at_h / 168.0, 5.0, "sessions", color=th.text,
+            fontsize=th.small)
+    ax.set_xlim(0, both.t_h[-1] / 168.0)
+    ax.set_ylim(0, 85)
+    ax.set_xticks(range(0, int(both.t_h[-1] / 168.0) + 1, 2))
+    ax.set_xlabel(_AXIS_LABEL["weeks"])
     ax.set_ylabel("symptom index (0-100)")
-    ax.legend(loc="lower right")
     ax.grid(alpha=0.3)
-    clock = ax.text(0.01, 0.97, "", transform=ax.transAxes, va="top",
-                    fontsize=th.rc["font.size"] * 1.5, weight="bold", color=th.text,
-                    family="DejaVu Sans Mono")
-    caption = ax_txt.text(0.0, 0.5, "", va="center", color=th.text,
-                          fontsize=th.rc["font.size"] * 1.1)
-    phases = _STORIES["synergy"].phases
-
-    def update(i):
-        t = times[i]
-        for c, line, end in zip(runs, lines, ends):
-            upto = c.t_h <= t
-            line.set_data(c.t_days[upto], c.symptoms[upto])
-            end.set_data([t / 24.0], [c.at("symptoms", t)])
-        clock.set_text(_clock(t, "days"))
-        caption.set_text(_caption_at(phases, t))
-
-    return update, lines + ends + [clock, caption], times
+    scene.cursor(ax, "weeks")
+    scene.add_clock(ax, "weeks", loc=(0.98, 0.97), ha="right")
 
 
-def _plasticity(fig, th, n):
-    from matplotlib.collections import LineCollection
+def _scene_treatment_day(scene):
+    from .timecourse import log_time_axis
 
-    from . import log_time_axis
-
+    th = scene.th
     c = run("day")
-    times = _frame_times(7 * 24.0, n, 4.0)
-    grid = fig.add_gridspec(2, 2, width_ratios=[1.2, 1], height_ratios=[1, 0.12])
-    ax = fig.add_subplot(grid[0, 0])
-    ax_d = fig.add_subplot(grid[0, 1])
-    ax_txt = fig.add_subplot(grid[1, :])
-    ax_txt.set_axis_off()
-    steps = [("plasma_ng_ml", "plasma", th.text, "-"),
-             ("glutamate", "glutamate", OKABE_ITO["orange"], "--"),
-             ("bdnf", "BDNF", OKABE_ITO["vermillion"], "-."),
-             ("mtor", "mTOR", OKABE_ITO["purple"], ":"),
-             ("spine_density", "spines", OKABE_ITO["green"], "-")]
-    t_axis = np.maximum(c.t_h, 1 / 6)
-    lines, curves = [], []
-    for key, label, color, ls in steps:
-        y = c.series[key]
-        y = (y - y[0]) / (y.max() - y[0])
-        ax.plot(t_axis, y, color=color, ls=ls, lw=1.5, alpha=0.25)
-        (line,) = ax.plot([], [], color=color, ls=ls, lw=3.5, label=label)
-        lines.append(line)
-        curves.append(y)
-    log_time_axis(ax, t_max_h=7 * 24.0)
-    ax.set_ylim(0, 1.1)
-    ax.set_ylabel("rise, scaled to its peak")
-    ax.legend(loc="upper left", fontsize="small")
-    cursor = ax.axvline(1 / 6, color=th.muted, lw=1.5)
+    harms = harm_series(c)
+    scene.layout(2, rows=1)
+    ax_d = scene.fig.add_subplot(scene.grid[0, 0])
+    ax_b = scene.fig.add_subplot(scene.grid[0, 1], sharex=ax_d)
+    t = np.maximum(c.t_h, LOG_T0_H)
+    for ax in (ax_d, ax_b):
+        ax.axvspan(LOG_T0_H, 2 / 3, color=color("muted", th), alpha=0.12, lw=0)
+        log_time_axis(ax, t_max_h=21 * 24)
+        ax.grid(alpha=0.3)
+    plasma = c.plasma_ng_ml / c.plasma_ng_ml.max()
+    scene.reveal(ax_d, c.t_h, t, plasma, "plasma_ng_ml", "ink", "-")
+    for h in harms:
+        y = c.series[h.key] / max(float(c.series[h.key].max()), 1e-9)
+        scene.reveal(ax_d, c.t_h, t, y, h.key, h.color, h.linestyle)
+    ax_d.set_ylim(0, 1.25)
+    ax_d.set_ylabel("level (× its peak)")
+    ax_d.set_title("Drug and harms", loc="left", fontsize=th.base)
+    labels = [("plasma", "ink", 0.4)] + [(h.label, h.color, 2.0 + 1.5 * j)
+                                          for j, h in enumerate(harms)]
+    for j, (lab, col, tx) in enumerate(labels):
+        ax_d.text(0.98, 0.95 - 0.09 * j, lab, transform=ax_d.transAxes, ha="right", va="top",
+                  color=color(col, th), fontsize=th.small, weight="bold")
+    relief = c.symptoms[0] - c.symptoms
+    scene.reveal(ax_b, c.t_h, t, relief, "symptoms", "blue", "-")
+    ax_b.set_ylim(0, relief.max() * 1.3)
+    ax_b.set_ylabel("symptom relief (points)")
+    ax_b.set_title("Benefit", loc="left", fontsize=th.base)
+    scene.cursor(ax_d, "log")
+    scene.cursor(ax_b, "log")
+    scene.add_clock(ax_b, "log", loc=(0.02, 0.97))
 
-    # the dendrite: spines appear as the model's spine density rises
-    rng = np.random.default_rng(1)
-    length = 100.0
+
+def _scene_memory(scene):
+    from .timecourse import event_line
+
+    th = scene.th
+    with_k, alone, _ = run("memory")
+    scene.layout(2, width_ratios=[1.2, 1])
+    ax_net = scene.fig.add_subplot(scene.grid[0, 0])
+    ax = scene.fig.add_subplot(scene.grid[0, 1])
+    _network_panel(scene, ax_net, with_k, only=("thalamus", "hippocampus", "amygdala",
+                                                 "vmpfc"))
+    t_end = 96.0
+    keep = with_k.t_h <= t_end
+    trace = with_k.trauma_trace / with_k.trauma_trace[0]
+    scene.reveal(ax, with_k.t_h[keep], with_k.t_h[keep], trace[keep], "trauma_trace",
+                 MEMORY_RUNS[0].color, "-")
+    plast = (with_k.plasticity - 1.0) / (with_k.plasticity.max() - 1.0)
+    scene.reveal(ax, with_k.t_h[keep], with_k.t_h[keep], 0.5 + 0.45 * plast[keep],
+                 "plasticity", "blue", "--")
+    w = float(with_k.params["reconsolidation_window_h"])
+    ax.axvspan(24.0 + 1 / 6, 24.0 + w, color=color("orange", th), alpha=0.3, lw=1.5,
+               ec=color("orange", th))
+    event_line(ax, 0.0, "dose", color=th.muted, fontsize=th.small, y=0.12, dx_points=6)
+    event_line(ax, 24.0, "session", color=th.muted, fontsize=th.small, y=0.12, ha="right")
+    a_trace = alone.trauma_trace / alone.trauma_trace[0]
+    ax.plot(alone.t_h[alone.t_h <= t_end], a_trace[alone.t_h <= t_end],
+            color=dim(color("blue", th), th, amount=0.3), ls=":", lw=2)
+    ax.text(t_end, trace[keep][-1] - 0.02, "trauma trace", ha="right", va="top",
+            color=color(MEMORY_RUNS[0].color, th), fontsize=th.small, weight="bold")
+    ax.text(t_end, a_trace[-1] + 0.01, "same session, no ketamine", ha="right", va="bottom",
+            color=color("blue", th), fontsize=th.small)
+    ax.text(2.0, 0.5 + 0.45 + 0.02, "plasticity", ha="left", va="bottom",
+            color=color("blue", th), fontsize=th.small, weight="bold")
+    ax.set_xlim(0, t_end)
+    ax.set_xticks([0, 24, 48, 72, 96])
+    ax.set_ylim(0.45, 1.08)
+    ax.set_xlabel(_AXIS_LABEL["hours"])
+    ax.set_ylabel("trace (1 = before)")
+    scene.cursor(ax, "hours")
+    scene.add_clock(ax_net, "hours")
+
+
+def _scene_dmn(scene):
+    th = scene.th
+    c = run("dmn")
+    scene.layout(2, width_ratios=[1.1, 1])
+    ax_net = scene.fig.add_subplot(scene.grid[0, 0])
+    ax = scene.fig.add_subplot(scene.grid[0, 1])
+    _network_panel(scene, ax_net, c, only=("mpfc", "pcc", "angular"), rest=True)
+    scene.reveal(ax, c.t_h, c.t_days, c.dmn_connectivity, "DMN loop", "blue", "-")
+    ax.axvline(1.0, color=th.muted, lw=1.4, ls=(0, (4, 3)))
+    ax.annotate("24 h", (1.0, 1.0), xycoords=("data", "axes fraction"), xytext=(4, -4),
+                textcoords="offset points", va="top", color=th.text, fontsize=th.small)
+    ax.set_xlim(0, c.t_days[-1])
+    ax.set_xticks(range(0, int(c.t_days[-1]) + 1, 2))
+    ax.set_ylim(min(c.dmn_connectivity.min(), 0.6) - 0.02, c.dmn_connectivity.max() + 0.04)
+    ax.set_xlabel(_AXIS_LABEL["days"])
+    ax.set_ylabel("DMN connectivity (mean r)")
+    ax.grid(alpha=0.3)
+    scene.cursor(ax, "days")
+    readout = ax_net.text(0.98, 0.04, "", transform=ax_net.transAxes, ha="right",
+                          va="bottom", fontsize=th.base * 1.25, weight="bold",
+                          color=color("blue", th))
+    r = np.interp(scene.times, c.t_h, c.dmn_connectivity)
+    scene.hooks.append(lambda i, t, beat: readout.set_text(f"r = {r[i]:.2f}"))
+    scene.extra.append(readout)
+    scene.add_clock(ax_net, "days")
+
+
+def _scene_plasticity(scene):
+    from .timecourse import draw_dendrite, log_time_axis
+
+    th = scene.th
+    c = run("day")
+    scene.layout(2, width_ratios=[1.15, 1])
+    ax = scene.fig.add_subplot(scene.grid[0, 0])
+    ax_d = scene.fig.add_subplot(scene.grid[0, 1])
+    t = np.maximum(c.t_h, LOG_T0_H)
+    for spec in CASCADE:
+        y = c.series[spec.key]
+        rise = (y - y[0]) / (y.max() - y[0])
+        scene.reveal(ax, c.t_h, t, rise, spec.key, spec.color, spec.linestyle)
+        k = int(np.argmax(rise))
+        ax.text(t[k], 1.04 + (0.1 if spec.key in ("glutamate", "mtor") else 0.0),
+                spec.label.replace("plasma ketamine", "plasma").replace("spine", "spine"),
+                ha="center", va="bottom", color=color(spec.color, th), fontsize=th.small,
+                weight="bold")
+    log_time_axis(ax, t_max_h=21 * 24)
+    ax.set_ylim(0, 1.32)
+    ax.set_ylabel("rise (× its peak)")
+    scene.cursor(ax, "log")
     base = float(c.spine_density[0])
     peak = float(c.spine_density.max())
-    n_old = int(round(base * length))
-    n_new = int(round(peak * length)) - n_old
-    xs = rng.uniform(0.5, length - 0.5, n_old + n_new)
-    side = np.where(rng.random(n_old + n_new) < 0.5, -1.0, 1.0)
-    ax_d.plot([0, length], [0, 0], color=th.muted, lw=10, solid_capstyle="round")
-    segs = [[(x, s * 0.5), (x, s * 2.0)] for x, s in zip(xs, side)]
-    ax_d.add_collection(LineCollection(segs[:n_old], colors=th.muted, linewidths=2.5))
-    ax_d.plot(xs[:n_old], side[:n_old] * 2.3, "o", color=th.muted, markersize=6)
-    new_lines = LineCollection([], colors=OKABE_ITO["green"], linewidths=3)
-    ax_d.add_collection(new_lines)
-    (new_heads,) = ax_d.plot([], [], "s", color=OKABE_ITO["green"], markersize=12,
-                             markeredgecolor="white")
-    ax_d.set_xlim(-1, length + 1)
-    ax_d.set_ylim(-9, 6)
+    den = draw_dendrite(ax=ax_d, density_per_um=base, baseline_per_um=base,
+                        max_density_per_um=peak, seed=1, color=color("muted", th),
+                        face=th.outline_face, new_color=color("green", th),
+                        new_edge=th.text if th.name == "dark" else "#00402e",
+                        text_color=th.text, fontsize=th.small, animated=False)
+    ax_d.set_ylim(-6, 6)
     ax_d.set_axis_off()
-    ax_d.set_title(f"Dendrite, {length:.0f} µm", loc="left",
-                   fontsize=th.rc["axes.titlesize"] * 0.85)
-    ax_d.text(0.0, 4.2, "new spines: green squares", color=OKABE_ITO["green"], weight="bold")
-    density = ax_d.text(0.0, -5.0, "", color=th.text)
-    clock = ax.text(0.98, 0.97, "", transform=ax.transAxes, va="top", ha="right",
-                    fontsize=th.rc["font.size"] * 1.5, weight="bold", color=th.text,
-                    family="DejaVu Sans Mono")
-    caption = ax_txt.text(0.0, 0.5, "", va="center", color=th.text,
-                          fontsize=th.rc["font.size"] * 1.1)
-    phases = _STORIES["treatment_day"].phases
-    spine_now = np.interp(times, c.t_h, c.spine_density)
+    ax_d.set_title("A prefrontal dendrite", loc="left", fontsize=th.base)
+    density = ax_d.text(0.0, 4.6, "", color=th.text, fontsize=th.small)
+    now = np.interp(scene.times, c.t_h, c.spine_density)
+    length = 40.0
 
-    def update(i):
-        t = times[i]
-        upto = c.t_h <= t
-        for line, y in zip(lines, curves):
-            line.set_data(t_axis[upto], y[upto])
-        cursor.set_xdata([max(t, 1 / 6)] * 2)
-        k = int(round((spine_now[i] - base) * length))
-        k = min(max(k, 0), n_new)
-        new_lines.set_segments(segs[n_old:n_old + k])
-        new_heads.set_data(xs[n_old:n_old + k], side[n_old:n_old + k] * 2.3)
-        density.set_text(f"{spine_now[i]:.3f} spines/µm ({k} new)")
-        clock.set_text(_clock(t, "h"))
-        caption.set_text(_caption_at(phases, t))
+    def hook(i, t_now, beat):
+        k = int(round((now[i] - base) * length))
+        den.show_new(k)
+        density.set_text(f"{now[i]:.2f} spines/µm, {max(k, 0)} new (filled)")
 
-    return update, lines + [cursor, new_lines, new_heads, density, clock, caption], times
+    scene.hooks.append(hook)
+    scene.extra += den.animated + [density]
+    scene.add_clock(ax, "log", loc=(0.02, 0.97))
+
+
+def _scene_synergy(scene):
+    th = scene.th
+    runs = run("synergy")
+    scene.layout(1)
+    ax = scene.fig.add_subplot(scene.grid[0, 0])
+    for c, spec in zip(runs, SYNERGY_RUNS):
+        scene.reveal(ax, c.t_h, c.t_h / 168.0, c.symptoms, spec.key, spec.color,
+                     spec.linestyle)
+    weeks = runs[0].t_h[-1] / 168.0
+    ends = [float(c.symptoms[-1]) for c in runs]
+    order = np.argsort(ends)
+    placed = {}
+    last = -1e9
+    for k in order:
+        y = max(ends[k] + 2.5, last + 6.5)
+        placed[k] = y
+        last = y
+    for k, spec in enumerate(SYNERGY_RUNS):
+        ax.text(weeks * 1.005, placed[k], spec.label, ha="left", va="center",
+                color=color(spec.color, th), fontsize=th.small, weight="bold")
+    sessions = runs[1].protocol.therapy
+    ax.plot([s.at_h / 168.0 for s in sessions], [2.5] * len(sessions), ls="none", marker="|",
+            color=th.muted, markersize=14, markeredgewidth=2)
+    ax.text(sessions[0].at_h / 168.0, 5.0, "exposure sessions", color=th.text,
+            fontsize=th.small)
+    ax.plot([0.0], [runs[0].symptoms[0] + 5], marker="v", color=th.text, markersize=12)
+    ax.text(0.15, runs[0].symptoms[0] + 5, "infusion", color=th.text, fontsize=th.small,
+            va="center")
+    ax.set_xlim(0, weeks)
+    ax.set_xticks(range(0, int(weeks) + 1, 2))
+    ax.set_ylim(0, 85)
+    ax.set_xlabel(_AXIS_LABEL["weeks"])
+    ax.set_ylabel("symptom index (0-100)")
+    ax.grid(alpha=0.3)
+    scene.cursor(ax, "weeks")
+    scene.add_clock(ax, "weeks", loc=(0.01, 0.97))
+
+
+_SCENES = {"network": _scene_network, "treatment_day": _scene_treatment_day,
+           "memory": _scene_memory, "dmn": _scene_dmn, "plasticity": _scene_plasticity,
+           "synergy": _scene_synergy}
