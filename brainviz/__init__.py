@@ -31,6 +31,7 @@ _MODULES = {
     "present": "app.present", "cli": "app.cli",
 }
 _GALLERY = {"figure", "animate", "caption", "alt_text", "GALLERY_NAMES", "THEME_NAMES"}
+_STORY = {"storyboard"}
 
 
 def __getattr__(name):
@@ -38,6 +39,10 @@ def __getattr__(name):
         import importlib
 
         return importlib.import_module(f".{_MODULES[name]}", __name__)
+    if name in _STORY:
+        from .views import story
+
+        return getattr(story, name)
     if name in _GALLERY:
         from .views import gallery
 
@@ -72,6 +77,7 @@ __all__ = [
     "figure",
     "param_table_markdown",
     "simulate",
+    "storyboard",
     "sweep",
     "trial",
 ]

@@ -21,6 +21,10 @@ from brainviz.views.themes import MIN_SLIDE_PT, SLIDE_WIDTH_IN, blend, contrast,
 
 def laid_out(fig):
     """Lay the figure out and draw it without rendering pixels; returns the renderer."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not isinstance(fig.canvas, FigureCanvasAgg):  # closed by pyplot: give it a canvas
+        FigureCanvasAgg(fig)
     fig.draw_without_rendering()
     return fig.canvas.get_renderer()
 

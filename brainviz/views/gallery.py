@@ -382,7 +382,7 @@ def _build_treatment_day(fig, th):
         _panel_title(ax_b, "Harm: systolic blood pressure rise", th)
     else:
         ax_b.plot(t, c.nmda_occupancy, color=_c("ink", th), lw=3)
-        ax_b.set_ylabel("fraction")
+        ax_b.set_ylabel("fraction (0-1)")
         ax_b.set_ylim(0, 1)
         _panel_title(ax_b, "NMDA receptors blocked", th)
     # benefit: relief
@@ -450,7 +450,7 @@ def _build_memory(fig, th):
                 color=ink, fontsize=th.small, arrowprops=dict(arrowstyle="-", color=ink, lw=1))
     ax.set_xlabel("session (h after dose)")
     ax.set_xlim(-15, 100)
-    ax.set_ylabel("trace left after one session")
+    ax.set_ylabel("trace left (1 = before)")
     ax.set_ylim(min(kept) - 0.04, 1.06)
     ax.set_xticks([0, 24, 48, 72, 96])
     _panel_title(ax, "Timing matters", th)
@@ -469,7 +469,7 @@ def _build_dmn(fig, th):
     idx = np.searchsorted(c.probe_t_h, [0.0, 24.0])
     names, before = c.dmn_matrix(0.0)
     _, after = c.dmn_matrix(24.0)
-    for col, (i, label) in enumerate(zip(idx, ("before the dose", "24 h after"))):
+    for col, (i, label) in enumerate(zip(idx, ("before", "24 h after"))):
         ax = fig.add_subplot(grid[0, col])
         w = dict(zip(c.edges, c.edge_weights[i]))
         draw_network(c.network, ax=ax, view="sagittal", only=dmn, weights=w, theme=th,
