@@ -414,7 +414,7 @@ def _scene_plasticity(scene):
     ax_d.set_title("A prefrontal dendrite", loc="left", fontsize=th.base)
     density = ax_d.text(0.0, 4.6, "", color=th.text, fontsize=th.small)
     now = np.interp(scene.times, c.t_h, c.spine_density)
-    length = 40.0
+    from .timecourse import DENDRITE_LENGTH_UM as length
 
     def hook(i, t_now, beat):
         k = int(round((now[i] - base) * length))

@@ -212,7 +212,7 @@ def _plasticity_caption():
         f"({format_duration(f['bdnf_peak_h'])}; Autry 2011; Haile 2014), mTOR-driven "
         f"synaptic protein synthesis ({format_duration(f['mtor_peak_h'])}; Li 2010) and new "
         f"dendritic spines ({format_duration(f['spines_peak_h'])}, lasting days; Moda-Sava "
-        "2019). Right: a 40 µm stretch of prefrontal dendrite drawn to scale, before the "
+        "2019). Right: a 25 µm stretch of prefrontal dendrite drawn to scale, before the "
         f"dose ({f['spines_before']:.2f} spines per µm) and two days after "
         f"({f['spines_2d']:.2f}, +{100 * new / f['spines_before']:.0f}%), new mushroom "
         "spines filled green. The spine and mTOR steps come from rodent work; in people "
@@ -360,7 +360,7 @@ def _build_treatment_day(fig, th):
     ax_p.set_ylabel("ng/mL")
     ax_p.set_ylim(0, 290)
     _panel_title(ax_p, "Plasma ketamine", th)
-    ax_p.text(0.33, 145, "infusion", rotation=90, ha="center", va="center", color=ink,
+    ax_p.text(0.33, 45, "infusion", rotation=90, ha="center", va="center", color=ink,
               fontsize=th.small)
     # harms scored 0-1
     for h in scores:
@@ -561,9 +561,9 @@ def _build_plasticity(fig, th):
     draw_dendrite(ax=ax, density_per_um=after, y=-4.0, **kw)
     ax.text(0, 8.0, f"before: {base:.2f} spines/µm", color=th.text, fontsize=th.small)
     ax.text(0, -1.0, f"day 2: {after:.2f} spines/µm", color=th.text, fontsize=th.small)
-    ax.text(0, -10.2, "new spines: filled green", color=_c("green", th), weight="bold",
+    ax.text(0, -9.6, "new spines: filled green", color=_c("green", th), weight="bold",
             fontsize=th.small)
-    ax.set_ylim(-11.5, 10)
+    ax.set_ylim(-10.5, 10)
     ax.set_axis_off()
     _panel_title(ax, "A prefrontal dendrite", th)
 

@@ -144,7 +144,7 @@ def direct_labels(ax, x: float, ys, labels, colors, *, min_gap: float, ha: str =
 #: Geometry of the drawn dendrite, in micrometres (to scale): a 1.2 um shaft; mushroom
 #: spines with a thin neck about 1 um long and a head 0.6-0.9 um wide (Harris &
 #: Kater 1994, Annu Rev Neurosci; Bourne & Harris 2008).
-DENDRITE_LENGTH_UM = 40.0
+DENDRITE_LENGTH_UM = 25.0
 _SHAFT_UM = 1.2
 _MAX_DENSITY = 1.0  # room for up to one spine per um
 
