@@ -3,9 +3,10 @@
 Usage: python benchmarks/bench_widgets.py [--moves N]
 
 For each panel, moves one control through N values and times the whole update: the
-model run, the artists' update, the redraw, and the PNG encoding that the default
-inline backend sends to the browser. Targets: 95th percentile under 100 ms, median
-under 60 ms.
+model run, the band of 60 virtual patients (on, as panels open), the artists' update,
+the redraw, and the PNG encoding that the default inline backend sends to the browser.
+Targets: 95th percentile under 100 ms, median under 60 ms (wall clock). CPU time of the
+process is printed beside it: on a shared machine wall time also counts other programs.
 """
 
 from __future__ import annotations
@@ -37,22 +38,28 @@ def main(moves: int = 40) -> None:
         panel = make()
         if "builder" in label:
             panel.set(days=84)
-        times = []
+        times, cpu = [], []
         for value in list(__import__("numpy").linspace(lo, hi, moves)):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             if control == "doses":  # the first dose row's amount, as typed in the room
                 panel.set(doses=[(0.0, float(value), "iv")])
             else:
                 panel.set(**{control: float(value)})
             panel.png()  # the PNG the inline backend sends (one draw)
             times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+        assert panel.controls.get("bands", True), "benchmark the panels as they open"
         times.sort()
+        cpu.sort()
         median = statistics.median(times) * 1e3
         p95 = times[int(round(0.95 * (len(times) - 1)))] * 1e3
+        cpu_median = statistics.median(cpu) * 1e3
+        cpu_p95 = cpu[int(round(0.95 * (len(cpu) - 1)))] * 1e3
         met = median < 60 and p95 < 100
         ok &= met
-        print(f"{label:40s} median {median:6.1f} ms   p95 {p95:6.1f} ms   "
-              f"({'met' if met else 'MISSED'}: median < 60, p95 < 100)")
+        print(f"{label:46s} median {median:6.1f} ms  p95 {p95:6.1f} ms  "
+              f"(CPU {cpu_median:5.1f} / {cpu_p95:5.1f} ms)  "
+              f"{'met' if met else 'MISSED'}: median < 60, p95 < 100")
     print("all panels within target" if ok else "some panels missed the target")
 
 

@@ -165,7 +165,7 @@ def test_the_default_course_is_drawn_dashed_and_stays(make):
 def test_memory_panel_session_length_reaches_the_model():
     panel = widgets.memory_panel()
     panel.set(session_min=180)
-    assert [c.protocol.therapy[0].minutes for c in panel.data] == [180.0, 180.0]
+    assert [c.protocol.therapy[0].minutes for c in panel.data[:2]] == [180.0, 180.0]
 
 
 def test_plasticity_axes_read_in_words_and_fit_their_curves():
@@ -351,3 +351,33 @@ def test_anaesthetic_threshold_is_finite_for_iv():
 def test_notebook_videos_scale_to_the_output_width():
     html = widgets.video("dmn", fps=5)._repr_html_()
     assert "max-width:100%" in html and "controls" in html
+
+
+def _band_area(poly):
+    paths = poly.get_paths()
+    return sum(len(p.vertices) for p in paths)
+
+
+@pytest.mark.parametrize("make, band, line", [
+    (widgets.memory_panel, "band", "with_k"), (widgets.dmn_panel, "band", "ptsd"),
+    (widgets.plasticity_panel, "spine_band", "spines"),
+    (widgets.synergy_panel, "bands", "lines"), (widgets.protocol_builder, "band", "sym"),
+], ids=lambda x: getattr(x, "__name__", x))
+def test_panels_show_the_spread_between_virtual_patients(make, band, line):
+    panel = make()
+    polys = panel._artists[band] if isinstance(panel._artists[band], list) else [
+        panel._artists[band]]
+    assert panel.controls["bands"] is True and all(_band_area(p) > 10 for p in polys)
+    # the typical patient's curve runs inside the band for most of the course
+    poly = polys[-1]
+    curve = panel._artists[line][-1] if line == "lines" else panel._artists[line]
+    verts = poly.get_paths()[0].vertices
+    half = len(verts) // 2  # lower edge, then the upper edge backwards (and a closing point)
+    x, low, high = verts[:half, 0], verts[:half, 1], verts[half:2 * half, 1][::-1]
+    y = np.interp(x, curve.get_xdata(), curve.get_ydata())
+    assert np.mean((low - 1e-9 <= y) & (y <= high + 1e-9)) > 0.8
+    assert np.mean(high - low) > 0  # a real spread, not a line
+    panel.set(bands=False)
+    assert all(_band_area(p) == 0 for p in polys)
+    panel.set(bands=True)
+    assert all(_band_area(p) > 10 for p in polys)

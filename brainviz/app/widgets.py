@@ -33,6 +33,7 @@ from .._validate import check_choice, check_number, check_whole
 from ..science.course import SESSION_KINDS, Protocol, Session, simulate, sweep
 from ..science.params import PARAMS, Param
 from ..science.pharmacology import ROUTES, Dose
+from ..science.population import ensemble, trial
 from ..views import scenarios
 from ..views.themes import OKABE_ITO, theme_context
 
@@ -64,6 +65,9 @@ _DEFAULT_STYLE = dict(color="#8a8a8a", lw=1.6, ls=(0, (4, 3)), zorder=1)  # defa
 _WINDOW = OKABE_ITO["orange"]  # the reconsolidation window, opened by retrieval
 _PLASTICITY = OKABE_ITO["blue"]  # the plasticity period, opened by the dose
 _HOURS = [1 / 6, 1, 4, 24, 168]
+#: Virtual patients behind a panel's band (5th-95th percentile), one seeded draw
+_BAND_N, _BAND_SEED, _BAND_Q = 40, 0, (5, 95)
+_BAND_LABEL = f"{_BAND_Q[0]}-{_BAND_Q[1]}% of {_BAND_N} virtual patients"
 _HOUR_LABELS = ["10 min", "1 h", "4 h", "1 day", "1 week"]
 
 
@@ -454,8 +458,9 @@ class Panel(_w.VBox if _w is not None else object):
         canvas = self.figure.canvas
         buf = io.BytesIO()
         # fast zlib level: a widget refresh is sent once and thrown away
-        _PIL.fromarray(np.asarray(canvas.buffer_rgba())).save(buf, format="png",
-                                                               compress_level=1)
+        # opaque figure: RGB is a quarter less to compress than RGBA
+        _PIL.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(buf, format="png",
+                                                                       compress_level=1)
         return buf.getvalue()
 
 
@@ -544,6 +549,27 @@ def _series_names() -> frozenset:
     return frozenset(simulate(Protocol(days=1)).series)
 
 
+def _bands_control() -> "_Choice":
+    return _Choice("bands", None, True, f"show the spread between patients ({_BAND_LABEL})",
+                   None)
+
+
+def _band_artist(ax, colour, label=_BAND_LABEL):
+    """An empty shaded band, filled later by :func:`_set_band`."""
+    return ax.fill_between([], [], [], color=colour, alpha=0.18, lw=0, label=label,
+                           zorder=0)
+
+
+def _set_band(poly, x=None, low=None, high=None):
+    """Fill a band between ``low`` and ``high`` over ``x``; no arguments: empty it."""
+    if x is None:
+        poly.set_verts([])
+        return
+    x = np.asarray(x, float)
+    poly.set_verts([np.concatenate([np.column_stack([x, low]),
+                                    np.column_stack([x[::-1], high[::-1]])])])
+
+
 def _log_hours(ax, end_h: float):
     ticks = [t for t in _HOURS if t <= end_h * 1.01]
     ax.set_xscale("log")
@@ -583,17 +609,23 @@ def memory_panel(*, theme: str = "notebook") -> Panel:
 
     def runs(v):
         params = {k: v[k] for k in ("reconsolidation_window_h", "reconsolidation_rate")}
-        k, r = sweep(list(scenarios.memory_protocols(v["mg_per_kg"], v["session_h"],
-                                                     minutes=v["session_min"])[:2]),
-                     params=params)
-        return k, r
+        protocols = scenarios.memory_protocols(v["mg_per_kg"], v["session_h"],
+                                               minutes=v["session_min"])[:2]
+        k, r = sweep(list(protocols), params=params)
+        band = None
+        if v.get("bands"):
+            ens = ensemble(protocols[0], _BAND_N, _BAND_SEED, params=params)
+            band = (ens.t_days, ens.band("trauma_trace", _BAND_Q) / k.trauma_trace[0])
+        return k, r, band
 
     def build(fig):
         ax1, ax2 = fig.subplots(1, 2)
         default, = ax1.plot([], [], **_DEFAULT_STYLE, label="default settings")
         k_spec, r_spec = scenarios.MEMORY_RUNS[:2]
+        band = _band_artist(ax1, _hex(k_spec))
+        # the scenario's colours, but the session can move: no "a day after" label
         with_k, = ax1.plot([], [], color=_hex(k_spec), lw=2.5, ls=k_spec.linestyle,
-                           label=k_spec.label)
+                           label="ketamine, then retrieval")
         alone, = ax1.plot([], [], color=_hex(r_spec), lw=2.5, ls=r_spec.linestyle,
                           label=r_spec.label)
         ax1.set(xlim=(0, 7), ylim=(0.5, 1.03), xlabel="days after the dose",
@@ -610,7 +642,8 @@ def memory_panel(*, theme: str = "notebook") -> Panel:
         ax2.legend(loc="upper right", fontsize="small")
         title = ax1.set_title("", loc="left")
         return dict(with_k=with_k, alone=alone, default=default, plast=plast,
-                    plast_default=plast_default, window=window, title=title, ax2=ax2)
+                    plast_default=plast_default, window=window, title=title, ax2=ax2,
+                    band=band)
 
     defaults = {}
 
@@ -620,7 +653,8 @@ def memory_panel(*, theme: str = "notebook") -> Panel:
         return runs(v)
 
     def draw(a, data, v):
-        k, r = data
+        k, r, band = data
+        _set_band(a["band"], *(band[0], *band[1]) if band else ())
         d = defaults["runs"][0]
         a["default"].set_data(d.t_days, d.trauma_trace / d.trauma_trace[0])
         a["plast_default"].set_data(d.t_days, d.plasticity)
@@ -641,7 +675,7 @@ def memory_panel(*, theme: str = "notebook") -> Panel:
                 f"{100 * (1 - left):.0f}% of the trauma trace weakened (retrieval alone: "
                 f"{100 * (1 - alone):.0f}%).")
 
-    panel_controls = [_Number(_spec(s), None) for s in specs]
+    panel_controls = [_Number(_spec(s), None) for s in specs] + [_bands_control()]
     specs_by_name = {c.name: c for c in panel_controls}
     return Panel("Memory-pathway disruption", panel_controls, build, run, draw, theme,
                  figsize=(10.5, 4.2))
@@ -666,19 +700,25 @@ def dmn_panel(*, theme: str = "notebook") -> Panel:
     """
     specs = [_dose_control(), "dmn_loosening_gain", "dmn_remodel_fraction",
              "dmn_loosening_tau_h"]
-    controls = [_Number(_spec(s), None) for s in specs]
+    controls = [_Number(_spec(s), None) for s in specs] + [_bands_control()]
     dose = controls[0]
     keys = ("dmn_loosening_gain", "dmn_remodel_fraction", "dmn_loosening_tau_h")
 
     def runs(v):
-        return tuple(sweep(list(scenarios.dmn_protocols(v["mg_per_kg"])),
-                           params={k: v[k] for k in keys}))
+        protocols = scenarios.dmn_protocols(v["mg_per_kg"])
+        params = {k: v[k] for k in keys}
+        p, h = sweep(list(protocols), params=params)
+        band = None
+        if v.get("bands"):
+            ens = ensemble(protocols[0], _BAND_N, _BAND_SEED, params=params)
+            band = (ens.t_days, *ens.band("dmn_connectivity", _BAND_Q))
+        return p, h, band
 
     defaults = {}
 
     def run(v):
         if not defaults:
-            defaults["runs"] = runs({c.name: c.default for c in controls})
+            defaults["runs"] = runs({**{c.name: c.default for c in controls}, "bands": False})
         return runs(v)
 
     def build(fig):
@@ -690,16 +730,18 @@ def dmn_panel(*, theme: str = "notebook") -> Panel:
         ax.text(1.05, 0.22, "24 h: lower in human\nimaging (Scheidegger 2012)",
                 fontsize="small", color="#555555", va="bottom")
         default, = ax.plot([], [], **_DEFAULT_STYLE, label="PTSD, default settings")
+        band = _band_artist(ax, _hex(scenarios.DMN_RUNS[0]))
         ptsd, healthy = (ax.plot([], [], color=_hex(c), lw=2.5, ls=c.linestyle, label=c.label)[0]
                          for c in scenarios.DMN_RUNS)
         ax.set(xlim=(0, 14), ylim=(0.2, 0.8), xlabel="days after the dose",
                ylabel="DMN connectivity (mean r)")
         ax.legend(loc="lower right")
         title = ax.set_title("", loc="left")
-        return dict(ptsd=ptsd, healthy=healthy, default=default, title=title)
+        return dict(ptsd=ptsd, healthy=healthy, default=default, title=title, band=band)
 
     def draw(a, data, v):
-        p, h = data
+        p, h, band = data
+        _set_band(a["band"], *(band or ()))
         d = defaults["runs"][0]
         a["default"].set_data(d.t_days, d.dmn_connectivity)
         a["ptsd"].set_data(p.t_days, p.dmn_connectivity)
@@ -718,7 +760,7 @@ def dmn_panel(*, theme: str = "notebook") -> Panel:
 # BDNF plasticity
 # ---------------------------------------------------------------------------------
 
-_DOSE_GRID = np.round(np.geomspace(0.05, 5.0, 22), 3)
+_DOSE_GRID = np.round(np.geomspace(0.05, 5.0, 16), 3)
 
 
 def plasticity_panel(*, theme: str = "notebook") -> Panel:
@@ -742,13 +784,13 @@ def plasticity_panel(*, theme: str = "notebook") -> Panel:
     dose = controls[0]
     route = _Choice("route", [(ROUTES[r].label, r) for r in ROUTES], "iv", "route", None,
                     width="19em")
-    controls.append(route)
+    controls += [route, _bands_control()]
     keys = ("bdnf_gain", "spine_gain")
 
     @lru_cache(maxsize=32)
     def dose_response(r, *gains):
         params = dict(zip(keys, gains))
-        runs = sweep([Protocol(doses=[Dose(0.0, float(mg), r)], days=8) for mg in _DOSE_GRID],
+        runs = sweep([Protocol(doses=[Dose(0.0, float(mg), r)], days=3) for mg in _DOSE_GRID],
                      params=params)
         # the burst when the drug peaks: above baseline at moderate doses, below it once
         # the pyramidal cells' own receptors are blocked too (the inverted U)
@@ -762,17 +804,32 @@ def plasticity_panel(*, theme: str = "notebook") -> Panel:
             curves["sedation"] = np.array([c.sedation.max() for c in runs])
         if "bp_rise_mmhg" in runs[0].series:
             curves["blood pressure"] = np.array([c.bp_rise_mmhg.max() for c in runs])
-        return {k: c / max(np.abs(c).max(), 1e-12) for k, c in curves.items()}
+        # axis limits that hold for every dose on the slider: moving the dose then only
+        # redraws the curves, never the axes (a band adds up to about half again)
+        limits = {"top": max(max(c.bdnf.max(), c.glutamate.max()) for c in runs),
+                  "low": min(c.glutamate.min() for c in runs),
+                  "spine_base": float(runs[0].spine_density[0]),
+                  "spine_top": max(c.spine_density.max() for c in runs)}
+        return {k: c / max(np.abs(c).max(), 1e-12) for k, c in curves.items()}, limits
 
     def one(v):
-        return simulate(Protocol(doses=[Dose(0.0, v["mg_per_kg"], v["route"])], days=14),
-                        params={k: v[k] for k in keys})
+        protocol = Protocol(doses=[Dose(0.0, v["mg_per_kg"], v["route"])], days=14)
+        params = {k: v[k] for k in keys}
+        course = simulate(protocol, params=params)
+        band = None
+        if v.get("bands"):
+            ens = ensemble(protocol, _BAND_N, _BAND_SEED, params=params)
+            t = np.maximum(ens.t_h, _HOURS[0])
+            band = ((t, *ens.band("bdnf", _BAND_Q)),
+                    (ens.t_days, *ens.band("spine_density", _BAND_Q)))
+        return course, band
 
     defaults = {}
 
     def run(v):
         if not defaults:
-            defaults["course"] = one({c.name: c.default for c in controls})
+            defaults["course"] = one({**{c.name: c.default for c in controls},
+                                      "bands": False})[0]
         return one(v), dose_response(v["route"], *(v[k] for k in keys))
 
     styles = {"glutamate burst": (OKABE_ITO["orange"], "--"),
@@ -785,12 +842,14 @@ def plasticity_panel(*, theme: str = "notebook") -> Panel:
         ax1, ax2, ax3 = fig.subplots(1, 3, width_ratios=[1.1, 0.9, 1.1])
         bdnf_default, = ax1.plot([], [], **_DEFAULT_STYLE, label="BDNF, default")
         glu, = ax1.plot([], [], color=OKABE_ITO["orange"], lw=2, ls="--", label="glutamate")
+        bdnf_band = _band_artist(ax1, OKABE_ITO["vermillion"], label=None)
         bdnf, = ax1.plot([], [], color=OKABE_ITO["vermillion"], lw=2.5, label="BDNF")
         ax1.axhline(1.0, color="#888888", lw=0.8, ls=":")
         _log_hours(ax1, 168)
         ax1.set(ylim=(0.5, 2.0), xlabel="time after the dose", ylabel="× baseline")
         ax1.legend(loc="upper right", fontsize="small")
         spines_default, = ax2.plot([], [], **_DEFAULT_STYLE)
+        spine_band = _band_artist(ax2, OKABE_ITO["green"])
         spines, = ax2.plot([], [], color=OKABE_ITO["green"], lw=2.5)
         ax2.set(xlim=(0, 14), ylim=(0.45, 0.65), xlabel="days", ylabel="spines per µm")
         ax2.set_xticks(range(0, 15, 2))
@@ -813,26 +872,31 @@ def plasticity_panel(*, theme: str = "notebook") -> Panel:
         ax3.minorticks_off()
         ax3.legend(loc="lower left", fontsize="x-small", ncol=2)
         title = ax1.set_title("", loc="left")
+        ax2.legend(loc="upper right", fontsize="x-small")
         return dict(bdnf=bdnf, glu=glu, bdnf_default=bdnf_default, spines=spines,
+                    bdnf_band=bdnf_band, spine_band=spine_band,
                     spines_default=spines_default, title=title, ax1=ax1, ax2=ax2,
                     lines=list(lines.values()), marker=marker, now=now,
                     anaesthetic=anaesthetic, label=label, _names=list(lines))
 
     def draw(a, data, v):
-        c, curves = data
+        (c, band), (curves, limits) = data
+        _set_band(a["bdnf_band"], *(band[0] if band else ()))
+        _set_band(a["spine_band"], *(band[1] if band else ()))
         d = defaults["course"]
         t = np.maximum(c.t_h, _HOURS[0])
         a["bdnf_default"].set_data(np.maximum(d.t_h, _HOURS[0]), d.bdnf)
         a["glu"].set_data(t, c.glutamate)
         a["bdnf"].set_data(t, c.bdnf)
-        top = max(float(c.bdnf.max()), float(c.glutamate.max()), float(d.bdnf.max()))
-        low = min(float(c.glutamate.min()), 1.0)
+        top = 1.0 + 1.6 * (max(limits["top"], float(d.bdnf.max())) - 1.0)
+        low = min(limits["low"], 1.0)
         a["ax1"].set_ylim(min(0.9, math.floor((low - 0.05) * 5) / 5),
-                          max(1.5, _nice_ceiling(top * 1.08, _STEPS)))
-        s_all = np.concatenate([c.spine_density, d.spine_density])
-        s_low = math.floor(float(s_all.min()) * 50) / 50 - 0.02
-        a["ax2"].set_ylim(s_low, s_low + max(0.1, _nice_ceiling(
-            float(s_all.max()) - s_low + 0.01, (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 7.5))))
+                          max(1.5, _nice_ceiling(top, _STEPS)))
+        base = limits["spine_base"]
+        rise = 1.6 * (max(limits["spine_top"], float(d.spine_density.max())) - base)
+        s_low = math.floor((base - 0.3 * rise) * 50) / 50
+        a["ax2"].set_ylim(s_low, s_low + max(0.1, _nice_ceiling(base + rise - s_low,
+                                                                _STEPS)))
         a["spines_default"].set_data(d.t_days, d.spine_density)
         a["spines"].set_data(c.t_days, c.spine_density)
         ys, xs = [], []
@@ -881,34 +945,47 @@ def synergy_panel(*, theme: str = "notebook") -> Panel:
              _control("delay_h", 24.0, 0.0, 96.0, 1.0, "h", "first session after dose"),
              _control("sessions", 10.0, 1.0, 12.0, 1.0, "weekly", "number of sessions"),
              "extinction_rate"]
-    controls = [_Number(_spec(s), None) for s in specs]
+    controls = [_Number(_spec(s), None) for s in specs] + [_bands_control()]
     dose_control = controls[0]
 
     def runs(v):
-        return tuple(sweep(list(scenarios.synergy_protocols(
-            v["mg_per_kg"], sessions=int(v["sessions"]), first_h=v["delay_h"])),
-            params={"extinction_rate": v["extinction_rate"]}))
+        protocols = scenarios.synergy_protocols(v["mg_per_kg"], sessions=int(v["sessions"]),
+                                                first_h=v["delay_h"])
+        params = {"extinction_rate": v["extinction_rate"]}
+        courses = tuple(sweep(list(protocols), params=params))
+        bands = None
+        if v.get("bands"):  # both therapy arms in one batched run
+            t = trial({"exposure": protocols[1], "both": protocols[3]}, _BAND_N, _BAND_SEED,
+                      params=params)
+            bands = [(t[arm].t_days, *t[arm].band("model_symptoms", _BAND_Q))
+                     for arm in ("exposure", "both")]
+        return courses, bands
 
     defaults = {}
 
     def run(v):
         if not defaults:
-            defaults["runs"] = runs({c.name: c.default for c in controls})
+            defaults["runs"] = runs({**{c.name: c.default for c in controls}, "bands": False})
         return runs(v)
 
     def build(fig):
         ax = fig.subplots()
         default, = ax.plot([], [], **_DEFAULT_STYLE, label="together, default settings")
+        bands = [_band_artist(ax, _hex(scenarios.SYNERGY_RUNS[1]), label=None),
+                 _band_artist(ax, _hex(scenarios.SYNERGY_RUNS[3]))]
         lines = [ax.plot([], [], color=_hex(c), ls=c.linestyle, lw=2.5, label=c.label)[0]
                  for c in scenarios.SYNERGY_RUNS]
         ax.set(xlim=(0, 84), ylim=(0, 80), xlabel="days", ylabel="symptom index (0-100)")
         ax.set_xticks(range(0, 85, 14))
         ax.legend(loc="lower left", ncol=2)
         title = ax.set_title("", loc="left")
-        return dict(lines=lines, default=default, title=title)
+        return dict(lines=lines, default=default, title=title, bands=bands)
 
     def draw(a, data, v):
-        d = defaults["runs"][-1]
+        data, bands = data
+        for poly, band in zip(a["bands"], bands or [(), ()]):
+            _set_band(poly, *band)
+        d = defaults["runs"][0][-1]
         a["default"].set_data(d.t_days, d.symptoms)
         for line, c in zip(a["lines"], data):
             line.set_data(c.t_days, c.symptoms)
@@ -1137,13 +1214,20 @@ def protocol_builder(*, theme: str = "notebook") -> Panel:
 
     def run(v):
         default = _builder_protocol({**_BUILDER_DEFAULT, "days": v["days"]}, strict_days=False)
-        return tuple(sweep([_builder_protocol(v), default]))
+        mine = _builder_protocol(v)
+        courses = tuple(sweep([mine, default]))
+        band = None
+        if v.get("bands"):
+            ens = ensemble(mine, _BAND_N, _BAND_SEED)
+            band = (ens.t_days, *ens.band("model_symptoms", _BAND_Q))
+        return courses, band
 
     def build(fig):
         ax1, ax2 = fig.subplots(1, 2, width_ratios=[1.6, 1])
         from matplotlib.collections import LineCollection
 
         default, = ax1.plot([], [], **_DEFAULT_STYLE, label="default course")
+        band = _band_artist(ax1, OKABE_ITO["vermillion"])
         sym, = ax1.plot([], [], color=OKABE_ITO["vermillion"], lw=2.5, label="your course")
         dose_marks, = ax1.plot([], [], "v", color=OKABE_ITO["blue"], ms=9, label="dose",
                                clip_on=False)
@@ -1170,7 +1254,7 @@ def protocol_builder(*, theme: str = "notebook") -> Panel:
                 ylabel="plasma ketamine (ng/mL)")
         ax2.set_xticks([0, 2, 4, 6, 8, 10, 12])
         title = ax1.set_title("", loc="left")
-        return dict(sym=sym, default=default, dose_marks=dose_marks,
+        return dict(sym=sym, default=default, dose_marks=dose_marks, band=band,
                     sessions=list(session_marks.values()), _kinds=list(session_marks),
                     plasma=plasma, plasma_default=plasma_default, ax1=ax1, ax2=ax2,
                     title=title, diss_label=diss_label, anaesthetic_label=anaesthetic_label)
@@ -1181,7 +1265,8 @@ def protocol_builder(*, theme: str = "notebook") -> Panel:
         return np.column_stack([course.t_h[i0:i1] - at_h, course.plasma_ng_ml[i0:i1]])
 
     def draw(a, data, v):
-        c, d = data
+        (c, d), band = data
+        _set_band(a["band"], *(band or ()))
         a["sym"].set_data(c.t_days, c.symptoms)
         a["default"].set_data(d.t_days, d.symptoms)
         a["dose_marks"].set_data([x.at_h / 24 for x in c.protocol.doses],
@@ -1208,9 +1293,10 @@ def protocol_builder(*, theme: str = "notebook") -> Panel:
         return f"Course of {v['days']} days accepted."
 
     harms_line = _w.HTML("")
-    controls = [condition, days, doses, sessions]
+    bands = _bands_control()
+    controls = [condition, days, doses, sessions, bands]
     rows = [_w.HBox([condition.widget]), days.widget, doses.widget, harms_line,
-            sessions.widget]
+            sessions.widget, bands.widget]
     panel = Panel("Protocol builder", controls, build, run, draw, theme, figsize=(11.0, 4.4),
                   rows=rows)
     panel.harms = harms_line
