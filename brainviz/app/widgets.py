@@ -696,7 +696,7 @@ def dmn_panel(*, theme: str = "notebook") -> Panel:
     >>> from brainviz.app.widgets import dmn_panel
     >>> panel = dmn_panel()
     >>> sorted(panel.controls)
-    ['dmn_loosening_gain', 'dmn_loosening_tau_h', 'dmn_remodel_fraction', 'mg_per_kg']
+    ['bands', 'dmn_loosening_gain', 'dmn_loosening_tau_h', 'dmn_remodel_fraction', 'mg_per_kg']
     """
     specs = [_dose_control(), "dmn_loosening_gain", "dmn_remodel_fraction",
              "dmn_loosening_tau_h"]
