@@ -1,16 +1,26 @@
 """Real-browser tests: the presented panels in headless Chromium via Playwright.
 
-One Voila server serves every panel (and a deliberately broken one, to show the
-checks can fail). CI installs Debian's chromium; elsewhere these tests skip when no
-browser is installed.
+`brainviz present` serves every panel (and a deliberately broken one, to show the
+checks can fail); the tests read its URL, with the token, from its stdout, as a script
+would. CI installs Debian's chromium; elsewhere these tests skip when no browser is
+installed.
+
+These tests used to time out on a busy machine (page.goto after 90 s, on the third or
+fourth panel). The cause was in the server: under CPU load, Voila's wait for a cell's
+execute_reply sometimes missed the wake-up for a reply already in its socket, so the
+page never finished; the presenter's server now waits in bounded slices
+(brainviz.app._voila_server.WakefulKernelClient). Pages are closed as a tab closes,
+so their kernels are shut down, and nothing is asked of a CDN.
 """
 
-import json
 import os
+import queue
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -23,46 +33,90 @@ if not os.path.exists(CHROMIUM):
 sync_api = pytest.importorskip("playwright.sync_api")
 pytest.importorskip("voila")
 
-from brainviz.app.present import PANELS, _wait_for_port, write_apps  # noqa: E402
+from brainviz.app.present import PANELS, _port_busy_on, _wait_for_port  # noqa: E402
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
+# `brainviz present` itself, plus a panel whose callback does nothing (the checks below
+# must notice): write_apps is wrapped in the presenter's process only.
+PRESENT_WITH_A_BROKEN_PANEL = """
+import sys
+import nbformat
+from brainviz.app import present as p
+write_apps = p.write_apps
+def with_broken(folder, **kwargs):
+    paths = write_apps(folder, **kwargs)
+    nb = nbformat.read(paths["memory"], as_version=4)
+    code = nb.cells[-1].source
+    assert code.endswith("\\npanel")
+    nb.cells[-1].source = code[:-len("panel")] + (
+        "panel._draw = lambda artists, data, values: None\\n"
+        # and a squeezed dropdown with a long description, as the old builder had
+        "import ipywidgets\\n"
+        "panel.children = (*panel.children, ipywidgets.Dropdown(options=['esketamine_nasal'],"
+        " description='dose 1 route', layout=ipywidgets.Layout(width='60px')))\\n"
+        "panel")
+    nbformat.write(nb, folder / "broken.ipynb")
+    return paths
+p.write_apps = with_broken
+sys.exit(p.present(None, port=int(sys.argv[1]), open_browser=False))
+"""
+
+#: requests the pages tried to send off this machine (the route aborts them)
+OFFSITE = []
+
 
 def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if _port_busy_on(port) is None:
+            return port
+
+
+def _jupyter_env(folder):
+    env = dict(os.environ)
+    for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR",
+                "MPLCONFIGDIR"):
+        (folder / var.lower()).mkdir(exist_ok=True)
+        env[var] = str(folder / var.lower())
+    return env
+
+
+def _first_line(lines, proc, timeout):
+    """The first line a process prints, or None if it ends or ``timeout`` s pass."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            return lines.get(timeout=0.2).strip()
+        except queue.Empty:
+            if proc.poll() is not None:
+                return None
+    return None
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("apps")
-    write_apps(folder, theme="dark")
-    # a panel whose callback does nothing: the checks below must notice
-    broken = json.loads((folder / "memory.ipynb").read_text())
-    code = broken["cells"][-1]["source"]
-    assert code.endswith("\npanel")
-    broken["cells"][-1]["source"] = code[:-len("panel")] + (
-        "panel._draw = lambda artists, data, values: None\n"
-        # and a squeezed dropdown with a long description, as the old builder had
-        "import ipywidgets\n"
-        "panel.children = (*panel.children, ipywidgets.Dropdown(options=['esketamine_nasal'],"
-        " description='dose 1 route', layout=ipywidgets.Layout(width='60px')))\n"
-        "panel")
-    (folder / "broken.ipynb").write_text(json.dumps(broken))
-    env = dict(os.environ)
-    for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR",
-                "MPLCONFIGDIR"):
-        env[var] = str(tmp_path_factory.mktemp(var.lower()))
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "voila", str(folder), "--no-browser",
-                             f"--port={port}", "--Voila.ip=127.0.0.1"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    assert _wait_for_port(port, proc), "Voila did not start"
-    yield f"http://127.0.0.1:{port}/voila/render"
-    proc.terminate()
-    proc.wait(timeout=20)
+    """`brainviz present` (every panel, and the broken one); its URL, with the token,
+    is read from its stdout."""
+    home = tmp_path_factory.mktemp("home")
+    proc = subprocess.Popen([sys.executable, "-c", PRESENT_WITH_A_BROKEN_PANEL,
+                             str(_free_port())], cwd=home, env=_jupyter_env(home),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(ln) for ln in proc.stdout], daemon=True).start()
+    url = _first_line(lines, proc, timeout=120)
+    if url is None:
+        proc.kill()
+        pytest.fail(f"brainviz present printed no URL: {proc.communicate()[1]}")
+    assert url.startswith("http://127.0.0.1:") and "/voila/render/index.ipynb?token=" in url
+    base, token = url.split("/index.ipynb?token=")
+    yield base, token
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
 
 
 @pytest.fixture(scope="module")
@@ -73,26 +127,38 @@ def browser():
         b.close()
 
 
-def _open(browser, url, width=1500):
+def _route(route):
+    if route.request.url.startswith("http://127.0.0.1"):
+        route.continue_()
+    else:
+        OFFSITE.append(route.request.url)
+        route.abort()
+
+
+def _page(browser, width=1500):
     page = browser.new_page(viewport={"width": width, "height": 1100})
-    errors = []
+    errors, refused = [], []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1")
-               else r.abort())
-    # generous: the first page of a fresh server also starts a kernel and builds
-    # matplotlib's font cache. On a loaded machine Voila now and then starts a kernel
-    # that never receives the notebook (the page waits forever, the kernel sits idle):
-    # one fresh load (a fresh kernel) is allowed, a second hang fails the test
-    for attempt in (1, 2):
-        try:
-            page.goto(url, timeout=150000, wait_until="domcontentloaded")
-            page.wait_for_selector(".widget-output img", timeout=150000)
-            return page, errors
-        except sync_api.TimeoutError:
-            if attempt == 2:
-                raise
-            page.goto("about:blank")
-    return page, errors
+    page.on("console", lambda m: refused.append(m.text)
+            if "Content Security Policy" in m.text else None)
+    page.route("**/*", _route)
+    return page, errors, refused
+
+
+def _open(browser, url, token, width=1500):
+    page, errors, refused = _page(browser, width)
+    try:
+        page.goto(f"{url}?token={token}", timeout=120000, wait_until="domcontentloaded")
+        page.wait_for_selector(".widget-output img", timeout=120000)
+    except Exception:
+        _close(page)
+        raise
+    return page, errors, refused
+
+
+def _close(page):
+    """Close as a browser tab closes: Voila's unload handler shuts the kernel down."""
+    page.close(run_before_unload=True)
 
 
 def _slider_changes_plot(page, timeout_ms=15000):
@@ -153,7 +219,8 @@ LATENCIES = {}
 
 @pytest.mark.parametrize("name", list(PANELS))
 def test_panel_renders_and_its_slider_changes_the_plot(name, server, browser, tmp_path):
-    page, errors = _open(browser, f"{server}/{name}.ipynb")
+    base, token = server
+    page, errors, refused = _open(browser, f"{base}/{name}.ipynb", token)
     try:
         shot = page.screenshot(path=str(tmp_path / f"{name}.png"))
         assert _non_blank(shot), name
@@ -164,25 +231,28 @@ def test_panel_renders_and_its_slider_changes_the_plot(name, server, browser, tm
         LATENCIES[name] = latency
         print(f"{name}: slider -> plot {latency:.0f} ms")
         assert not errors, errors
+        assert not refused, refused  # nothing the page tried was blocked by its CSP
     finally:
-        page.close()
+        _close(page)
 
 
 def test_the_check_fails_when_the_callback_does_nothing(server, browser):
-    page, _ = _open(browser, f"{server}/broken.ipynb")
+    base, token = server
+    page, _, _ = _open(browser, f"{base}/broken.ipynb", token)
     try:
         assert _slider_changes_plot(page, timeout_ms=4000) is None
         problems = page.evaluate(_LAYOUT_PROBLEMS, None)
         assert any("esketamine_nasal" in p for p in problems), problems
     finally:
-        page.close()
+        _close(page)
 
 
 def test_presented_controls_show_their_values_and_the_figure_fits(server, browser):
     """Every dropdown wide enough for its value, no cut label, the figure inside the
     window: under ``brainviz present`` (large type), wide and narrow."""
+    base, token = server
     for name in ("protocol", "plasticity"):
-        page, _ = _open(browser, f"{server}/{name}.ipynb")
+        page, _, _ = _open(browser, f"{base}/{name}.ipynb", token)
         try:
             page.evaluate("() => document.fonts.ready")
             assert page.evaluate(_LAYOUT_PROBLEMS, None) == [], name
@@ -195,19 +265,31 @@ def test_presented_controls_show_their_values_and_the_figure_fits(server, browse
             page.wait_for_timeout(300)
             assert page.evaluate(_LAYOUT_PROBLEMS, None) == [], (name, "900 px")
         finally:
-            page.close()
+            _close(page)
 
 
-def test_index_links_every_panel(server, browser):
-    page = browser.new_page()
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1")
-               else r.abort())
-    page.goto(f"{server}/index.ipynb", timeout=90000, wait_until="domcontentloaded")
-    page.wait_for_selector("a[href$='memory.ipynb']", timeout=60000, state="attached")
-    hrefs = page.eval_on_selector_all("a", "els => els.map(e => e.getAttribute('href'))")
-    for name in PANELS:
-        assert any(h and h.endswith(f"{name}.ipynb") for h in hrefs), name
-    page.close()
+def test_index_links_every_panel_and_a_link_opens_without_the_token(server, browser):
+    base, token = server
+    page, errors, refused = _page(browser)
+    try:
+        page.goto(f"{base}/index.ipynb?token={token}", timeout=120000,
+                  wait_until="domcontentloaded")
+        page.wait_for_selector("a[href$='memory.ipynb']", timeout=60000, state="attached")
+        hrefs = page.eval_on_selector_all("a", "els => els.map(e => e.getAttribute('href'))")
+        for name in PANELS:
+            assert any(h and h.endswith(f"{name}.ipynb") for h in hrefs), name
+        # the token was exchanged for a cookie: the links work as they are
+        page.click("a[href$='dmn.ipynb']")
+        page.wait_for_selector(".widget-output img", timeout=120000)
+        assert "token=" not in page.url and not errors and not refused
+    finally:
+        _close(page)
+
+
+def test_no_page_sent_a_request_off_this_machine():
+    """Run after the pages above: the Voila lab template asked a CDN for Font Awesome."""
+    assert LATENCIES, "the panel tests did not run"
+    assert not OFFSITE, OFFSITE
 
 
 def test_a_notebook_in_jupyterlab_runs_and_its_widget_moves_the_plot(tmp_path, browser):
@@ -216,11 +298,7 @@ def test_a_notebook_in_jupyterlab_runs_and_its_widget_moves_the_plot(tmp_path, b
 
     root = pathlib.Path(__file__).resolve().parents[1]
     shutil.copy(root / "notebooks" / "02_memory_pathways.ipynb", tmp_path / "nb.ipynb")
-    env = dict(os.environ)
-    for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR",
-                "MPLCONFIGDIR"):
-        (tmp_path / var.lower()).mkdir()
-        env[var] = str(tmp_path / var.lower())
+    env = _jupyter_env(tmp_path)
     port, token = _free_port(), "brainviz-test"
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
@@ -229,14 +307,10 @@ def test_a_notebook_in_jupyterlab_runs_and_its_widget_moves_the_plot(tmp_path, b
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         assert _wait_for_port(port, proc), "JupyterLab did not start"
-        page = browser.new_page(viewport={"width": 1500, "height": 1000})
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.route("**/*", lambda r: r.continue_()
-                   if r.request.url.startswith("http://127.0.0.1") else r.abort())
+        page, errors, _ = _page(browser)
         # a fresh workspace, so Lab cannot restore another notebook's tab
         page.goto(f"http://127.0.0.1:{port}/lab/workspaces/t{port}/tree/nb.ipynb?reset"
-                  f"&token={token}", wait_until="domcontentloaded", timeout=90000)
+                  f"&token={token}", wait_until="domcontentloaded", timeout=120000)
         page.wait_for_function(
             "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
             " return w && w.sessionContext && w.sessionContext.session &&"
@@ -256,7 +330,7 @@ def test_a_notebook_in_jupyterlab_runs_and_its_widget_moves_the_plot(tmp_path, b
             "'.jp-NotebookPanel:not(.lm-mod-hidden) .widget-output img');"
             " return i && i.src !== s; }", arg=before, timeout=30000)
         assert not [e for e in errors if "brainviz" in e or "widget" in e.lower()], errors
-        page.close()
+        _close(page)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
