@@ -57,11 +57,15 @@ def test_the_clock_speaks_the_axis_unit(anims, name):
         assert f"{word}s" in axes_labels, (text, axes_labels)
 
 
-def test_network_animation_changes_edge_widths(anims):
-    from matplotlib.patches import FancyArrowPatch
+def _arrows(anim):
+    """The pathway shafts of an animation's network (fixed paths once laid out)."""
+    return [a for a in anim.animated_artists if isinstance(a, mpl.patches.Patch)
+            and (a.get_gid() or "").startswith("pathway-") and not a.get_gid().endswith("head")]
 
+
+def test_network_animation_changes_edge_widths(anims):
     anim = anims["memory"]
-    arrows = [a for a in anim.animated_artists if isinstance(a, FancyArrowPatch)]
+    arrows = _arrows(anim)
     anim.draw_frame(0)
     w0 = [a.get_linewidth() for a in arrows]
     anim.draw_frame(anim.n_frames - 1)
@@ -71,10 +75,8 @@ def test_network_animation_changes_edge_widths(anims):
 
 def test_dmn_loop_visibly_changes(anims):
     """The DMN brain changes: its arrows thin and its readout falls by the 24-h beat."""
-    from matplotlib.patches import FancyArrowPatch
-
     anim = anims["dmn"]
-    arrows = [a for a in anim.animated_artists if isinstance(a, FancyArrowPatch)]
+    arrows = _arrows(anim)
     anim.draw_frame(0)
     before = np.mean([a.get_linewidth() for a in arrows])
     anim.draw_frame(anim.frame_of_beat(2))
@@ -121,3 +123,16 @@ def test_animation_saves_every_frame_with_matplotlib(tmp_path):
 def test_bad_fps():
     with pytest.raises(ValueError, match=r"fps must be an integer in \[5, 60\]"):
         gallery.animate("dmn", fps=1000)
+
+
+@pytest.mark.parametrize("name", gallery.NAMES)
+def test_frames_of_every_beat_read_from_the_back_row(anims, name):
+    """On the slides theme, at every beat: no text under 18 pt, no two texts overlap."""
+    import _figure_checks as fc
+
+    anim = anims[name]
+    for k in range(len(anim.beats)):
+        anim.draw_frame(anim.frame_of_beat(k))
+        renderer = fc.laid_out(anim.fig)
+        assert fc.overlapping_texts(anim.fig, renderer) == [], (name, k)
+        assert fc.small_texts(anim.fig) == [], (name, k)

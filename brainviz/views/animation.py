@@ -15,6 +15,7 @@ import textwrap
 
 import numpy as np
 from matplotlib.animation import FuncAnimation
+from matplotlib.text import Text
 
 from .scenarios import CASCADE, MEMORY_RUNS, SYNERGY_RUNS, harm_series, run
 from .story import frame_times, storyboard
@@ -97,6 +98,56 @@ def _clock(t_h: float, unit: str) -> str:
     return format_duration(max(t_h, 0.0)) if t_h >= LOG_T0_H else f"{t_h * 60:.0f} min"
 
 
+class _BitmapText(Text):
+    """A ``Text`` that draws from a cached bitmap of itself.
+
+    Captions change a few times per video but are drawn in every frame; rendering
+    their glyphs was most of a frame's cost. The bitmap is made once per (text, dpi)
+    on an offscreen canvas with the same properties, and composited with
+    ``renderer.draw_image``. Layout and measurement stay those of a ``Text``.
+    """
+
+    _MARGIN = 4  # pixels around the text's box, for antialiased edges
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._bitmaps = {}
+
+    def _bitmap(self, dpi):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        key = (self.get_text(), float(dpi), self.get_fontsize(), self.get_color())
+        if key not in self._bitmaps:
+            m = self._MARGIN
+            off = Figure(dpi=dpi, facecolor=(0, 0, 0, 0))
+            FigureCanvasAgg(off)
+            twin = off.text(0, 0, self.get_text(), fontproperties=self.get_fontproperties(),
+                            color=self.get_color(), ha="left", va="bottom",
+                            linespacing=self.get_linespacing(),
+                            multialignment=self.get_horizontalalignment())
+            box = twin.get_window_extent(off.canvas.get_renderer())
+            w, h = int(np.ceil(box.width)) + 2 * m, int(np.ceil(box.height)) + 2 * m
+            off.set_size_inches(w / dpi, h / dpi)
+            twin.set_position((m / w, m / h))
+            off.canvas.draw()
+            rgba = np.asarray(off.canvas.buffer_rgba())[::-1].copy()  # row 0 at the bottom
+            self._bitmaps = {key: rgba}  # one caption at a time: keep the cache small
+        return self._bitmaps[key]
+
+    def draw(self, renderer):
+        if not self.get_visible() or not self.get_text():
+            return
+        box = self.get_window_extent(renderer)
+        image = self._bitmap(renderer.dpi)
+        gc = renderer.new_gc()
+        gc.set_alpha(self.get_alpha() if self.get_alpha() is not None else 1.0)
+        renderer.draw_image(gc, round(box.x0) - self._MARGIN, round(box.y0) - self._MARGIN,
+                            image)
+        gc.restore()
+        self.stale = False
+
+
 _AXIS_LABEL = {"days": "days after the dose", "weeks": "weeks from the start",
                "hours": "hours after the dose", "log": "time after the dose starts (log scale)"}
 
@@ -116,6 +167,7 @@ def build_animation(name: str, *, theme: str = "notebook", fps: int = 30) -> Ani
         scene.finish()
         fig.canvas.draw()  # fix the constrained layout once; frames only update artists
         fig.set_layout_engine("none")
+        scene.freeze()
     scene.update(0)
     return Animation(fig, scene.update, len(times), int(fps), scene.artists, times, name,
                      beats, which)
@@ -132,6 +184,7 @@ class _Scene:
         self.hooks = []  # f(i, t, beat) -> None, extra per-frame updates
         self.focus_hooks = []  # f(beat) -> None, on beat change
         self.extra = []
+        self.networks = []
         self.grid = None
         self._last_beat = None
         self.clock = None
@@ -148,13 +201,14 @@ class _Scene:
         fs = self.th.base
         chars = max(40, int(self.fig.get_figwidth() * 72 / (0.56 * fs)) - 4)
         self._wrap = chars
-        self.caption = ax_txt.text(0.0, 0.5, "", va="center", ha="left", color=self.th.text,
+        self.caption = _BitmapText(0.0, 0.5, "", va="center", ha="left", color=self.th.text,
                                    fontsize=fs, transform=ax_txt.transAxes)
+        ax_txt.add_artist(self.caption)
         return self.grid
 
-    def add_clock(self, ax, unit: str, loc=(0.02, 0.97), ha="left"):
+    def add_clock(self, ax, unit: str, loc=(0.02, 0.97), ha="left", va="top"):
         self.unit = unit
-        self.clock = ax.text(loc[0], loc[1], "", transform=ax.transAxes, va="top", ha=ha,
+        self.clock = ax.text(loc[0], loc[1], "", transform=ax.transAxes, va=va, ha=ha,
                              fontsize=self.th.base * 1.25, weight="bold", color=self.th.text,
                              family="DejaVu Sans Mono", zorder=6)
 
@@ -173,6 +227,14 @@ class _Scene:
         line = ax.axvline(np.nan, color=self.th.muted, lw=1.5, zorder=2.5)
         self.cursors.append((line, unit))
         return line
+
+    def freeze(self):
+        """Once laid out: arrows become fixed paths (cheap to redraw every frame)."""
+        for net in self.networks:
+            old = set(map(id, net.animated))
+            net.freeze()
+            self.artists = [a for a in self.artists if id(a) not in old]
+            self.artists[:0] = net.animated
 
     def finish(self):
         self.artists = [c[0] for c in self.curves] + [c[0] for c in self.cursors] + self.extra
@@ -243,6 +305,7 @@ def _network_panel(scene, ax, course, only=None, rest=False, focus_map=None):
     scene.hooks.append(hook)
     scene.focus_hooks.append(on_beat)
     scene.extra += net.animated
+    scene.networks.append(net)
     return net
 
 
@@ -334,7 +397,7 @@ def _scene_memory(scene):
     ax.axvspan(24.0 + 1 / 6, 24.0 + w, color=color("orange", th), alpha=0.3, lw=1.5,
                ec=color("orange", th))
     event_line(ax, 0.0, "dose", color=th.muted, fontsize=th.small, y=0.12, dx_points=6)
-    event_line(ax, 24.0, "session", color=th.muted, fontsize=th.small, y=0.12, ha="right")
+    event_line(ax, 24.0, "session", color=th.muted, fontsize=th.small, y=0.99, ha="right")
     a_trace = alone.trauma_trace / alone.trauma_trace[0]
     ax.plot(alone.t_h[alone.t_h <= t_end], a_trace[alone.t_h <= t_end],
             color=dim(color("blue", th), th, amount=0.3), ls=":", lw=2)
@@ -342,7 +405,7 @@ def _scene_memory(scene):
             color=color(MEMORY_RUNS[0].color, th), fontsize=th.small, weight="bold")
     ax.text(t_end, a_trace[-1] + 0.01, "same session, no ketamine", ha="right", va="bottom",
             color=color("blue", th), fontsize=th.small)
-    ax.text(2.0, 0.5 + 0.45 + 0.02, "plasticity", ha="left", va="bottom",
+    ax.text(t_end, 0.5 + 0.45 * plast[keep][-1] + 0.02, "plasticity", ha="right", va="bottom",
             color=color("blue", th), fontsize=th.small, weight="bold")
     ax.set_xlim(0, t_end)
     ax.set_xticks([0, 24, 48, 72, 96])
@@ -350,7 +413,7 @@ def _scene_memory(scene):
     ax.set_xlabel(_AXIS_LABEL["hours"])
     ax.set_ylabel("trace (1 = before)")
     scene.cursor(ax, "hours")
-    scene.add_clock(ax_net, "hours")
+    scene.add_clock(ax_net, "hours", loc=(0.02, 0.02), va="bottom")
 
 
 def _scene_dmn(scene):
@@ -377,7 +440,7 @@ def _scene_dmn(scene):
     r = np.interp(scene.times, c.t_h, c.dmn_connectivity)
     scene.hooks.append(lambda i, t, beat: readout.set_text(f"r = {r[i]:.2f}"))
     scene.extra.append(readout)
-    scene.add_clock(ax_net, "days")
+    scene.add_clock(ax_net, "days", loc=(0.02, 0.04), va="bottom")
 
 
 def _scene_plasticity(scene):
@@ -423,7 +486,7 @@ def _scene_plasticity(scene):
 
     scene.hooks.append(hook)
     scene.extra += den.animated + [density]
-    scene.add_clock(ax, "log", loc=(0.02, 0.97))
+    scene.add_clock(ax, "log", loc=(0.98, 0.97), ha="right")
 
 
 def _scene_synergy(scene):
@@ -461,7 +524,7 @@ def _scene_synergy(scene):
     ax.set_ylabel("symptom index (0-100)")
     ax.grid(alpha=0.3)
     scene.cursor(ax, "weeks")
-    scene.add_clock(ax, "weeks", loc=(0.01, 0.97))
+    scene.add_clock(ax, "weeks", loc=(0.98, 0.97), ha="right")
 
 
 _SCENES = {"network": _scene_network, "treatment_day": _scene_treatment_day,

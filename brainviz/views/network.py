@@ -15,7 +15,7 @@ __all__ = ["NetworkArtists", "draw_network", "network_legend", "edge_width"]
 # node, off the arrows and off each other at every theme's font size
 _LABELS = {
     "sagittal": {
-        "thalamus": (-8, 0, "right", "center"),
+        "thalamus": (-8, -2, "right", "top"),
         "hippocampus": (-9, 0, "right", "center"),
         "amygdala": (6, -9, "left", "top"),
         "vmpfc": (10, 0, "left", "center"),
@@ -75,6 +75,39 @@ class NetworkArtists:
     node_scale: float = 1.0
     edge_scale: float = 1.0
     pathways: dict = field(default_factory=dict)
+    heads: dict = field(default_factory=dict)
+    signs: dict = field(default_factory=dict)
+
+    def freeze(self) -> None:
+        """Replace each arrow by fixed paths (shaft and head) of the same look.
+
+        A ``FancyArrowPatch`` recomputes its curve, shrink and head on every draw;
+        animations call this once the layout is final, so that frames only change line
+        widths. Call it after the figure has been laid out (``fig.canvas.draw()``).
+        """
+        from matplotlib.patches import PathPatch
+        from matplotlib.path import Path
+
+        for edge, arrow in list(self.edges.items()):
+            ax = arrow.axes
+            parts = arrow.get_path().to_polygons(closed_only=False)
+            kw = dict(edgecolor=arrow.get_edgecolor(), alpha=arrow.get_alpha(),
+                      zorder=arrow.get_zorder(), capstyle="round", joinstyle="round",
+                      linewidth=arrow.get_linewidth())
+            shaft = PathPatch(Path(parts[0]), fill=False, linestyle=arrow.get_linestyle(), **kw)
+            shaft.set_gid(arrow.get_gid())
+            ax.add_patch(shaft)
+            head = None
+            if len(parts) > 1:
+                verts = np.vstack(parts[1:])
+                head = PathPatch(Path(verts), fill=self.signs.get(edge, 1) > 0,
+                                 facecolor=arrow.get_facecolor(), linestyle="-", **kw)
+                head.set_gid(f"{arrow.get_gid()}-head")
+                ax.add_patch(head)
+            arrow.remove()
+            self.edges[edge] = shaft
+            if head is not None:
+                self.heads[edge] = head
 
     def update(self, activity=None, weights=None) -> list:
         """Set node sizes from ``activity`` and edge widths from ``weights``.
@@ -96,8 +129,12 @@ class NetworkArtists:
                 if edge not in self.edges:
                     continue
                 patch = self.edges[edge]
-                patch.set_linewidth(edge_width(w, self.edge_scale))
+                lw = edge_width(w, self.edge_scale)
+                patch.set_linewidth(lw)
                 changed.append(patch)
+                if edge in self.heads:
+                    self.heads[edge].set_linewidth(min(lw, 2.0))
+                    changed.append(self.heads[edge])
         return changed
 
     def focus(self, pathways=None, regions=None, dimmed: float = 0.3) -> list:
@@ -110,6 +147,9 @@ class NetworkArtists:
             on = pathways is None or self.pathways[edge] in pathways
             patch.set_alpha(0.9 if on else dimmed)
             changed.append(patch)
+            if edge in self.heads:
+                self.heads[edge].set_alpha(0.9 if on else dimmed)
+                changed.append(self.heads[edge])
         for name, node in self.nodes.items():
             on = regions is None or name in regions
             node.set_alpha(1.0 if on else max(dimmed, 0.45))
@@ -120,7 +160,8 @@ class NetworkArtists:
     @property
     def animated(self) -> list:
         """Artists that change between animation frames."""
-        return list(self.halos.values()) + list(self.edges.values()) + list(self.nodes.values())
+        return (list(self.halos.values()) + list(self.edges.values())
+                + list(self.heads.values()) + list(self.nodes.values()))
 
 
 def draw_network(graph, *, ax=None, view: str = "sagittal", activity=None, weights=None,
@@ -215,6 +256,7 @@ def draw_network(graph, *, ax=None, view: str = "sagittal", activity=None, weigh
         ax.add_patch(patch)
         art.edges[u, v] = patch
         art.pathways[u, v] = d["pathway"]
+        art.signs[u, v] = d["sign"]
     for n, (x, y) in pos.items():
         d = graph.nodes[n]
         style = SYSTEM_STYLE[d["system"]]
