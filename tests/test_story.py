@@ -86,7 +86,9 @@ def test_synergy_words_follow_the_models_comparison():
     if f["relief"]["one_infusion_exposure"] <= f["sum_alone"]:
         assert "more than the sum" not in text
     assert "stacked" not in gallery.alt_text("synergy")
-    assert f"{f['added']:+.0f} points" in text
+    from brainviz.views.story import points
+
+    assert points(f["added"], True) in text
 
 
 def test_storyboard_is_public_and_documented():

@@ -390,9 +390,13 @@ def _scene_memory(scene):
     trace = with_k.trauma_trace / with_k.trauma_trace[0]
     scene.reveal(ax, with_k.t_h[keep], with_k.t_h[keep], trace[keep], "trauma_trace",
                  MEMORY_RUNS[0].color, "-")
-    plast = (with_k.plasticity - 1.0) / (with_k.plasticity.max() - 1.0)
-    scene.reveal(ax, with_k.t_h[keep], with_k.t_h[keep], 0.5 + 0.45 * plast[keep],
+    ax_p = ax.twinx()  # plasticity on its own axis, with its own unit
+    ax_p.spines["right"].set_visible(True)
+    scene.reveal(ax_p, with_k.t_h[keep], with_k.t_h[keep], with_k.plasticity[keep],
                  "plasticity", "blue", "--")
+    p_max = float(with_k.plasticity[keep].max())
+    ax_p.set_ylim(1.0 - 0.6 * (p_max - 1.0), p_max + 0.25 * (p_max - 1.0))
+    ax_p.set_ylabel("plasticity (× baseline)", color=color("blue", th))
     w = float(with_k.params["reconsolidation_window_h"])
     ax.axvspan(24.0 + 1 / 6, 24.0 + w, color=color("orange", th), alpha=0.3, lw=1.5,
                ec=color("orange", th))
@@ -401,17 +405,18 @@ def _scene_memory(scene):
     a_trace = alone.trauma_trace / alone.trauma_trace[0]
     ax.plot(alone.t_h[alone.t_h <= t_end], a_trace[alone.t_h <= t_end],
             color=dim(color("blue", th), th, amount=0.3), ls=":", lw=2)
-    ax.text(t_end, trace[keep][-1] - 0.02, "trauma trace", ha="right", va="top",
+    ax.text(t_end, trace[keep][-1] - 0.002, "trauma trace", ha="right", va="top",
             color=color(MEMORY_RUNS[0].color, th), fontsize=th.small, weight="bold")
-    ax.text(t_end, a_trace[-1] + 0.01, "same session, no ketamine", ha="right", va="bottom",
+    ax.text(t_end, a_trace[-1] + 0.002, "same session, no ketamine", ha="right", va="bottom",
             color=color("blue", th), fontsize=th.small)
-    ax.text(t_end, 0.5 + 0.45 * plast[keep][-1] + 0.02, "plasticity", ha="right", va="bottom",
-            color=color("blue", th), fontsize=th.small, weight="bold")
+    ax_p.text(60.0, float(with_k.at("plasticity", 60.0)) + 0.01, "plasticity", ha="left",
+              va="bottom", color=color("blue", th), fontsize=th.small, weight="bold")
     ax.set_xlim(0, t_end)
     ax.set_xticks([0, 24, 48, 72, 96])
-    ax.set_ylim(0.45, 1.08)
+    low = min(float(trace[keep].min()), float(a_trace.min()))
+    ax.set_ylim(low - 1.5 * (1.0 - low), 1.0 + 0.6 * (1.0 - low))
     ax.set_xlabel(_AXIS_LABEL["hours"])
-    ax.set_ylabel("trace (1 = before)")
+    ax.set_ylabel("trauma trace (1 = before)", color=color(MEMORY_RUNS[0].color, th))
     scene.cursor(ax, "hours")
     scene.add_clock(ax_net, "hours", loc=(0.02, 0.02), va="bottom")
 
@@ -506,8 +511,10 @@ def _scene_synergy(scene):
         y = max(ends[k] + 2.5, last + 6.5)
         placed[k] = y
         last = y
+    short = {"none": "no treatment", "exposure": "exposure alone",
+             "one_infusion": "infusion alone", "one_infusion_exposure": "infusion + exposure"}
     for k, spec in enumerate(SYNERGY_RUNS):
-        ax.text(weeks * 1.005, placed[k], spec.label, ha="left", va="center",
+        ax.text(weeks * 1.005, placed[k], short[spec.key], ha="left", va="center",
                 color=color(spec.color, th), fontsize=th.small, weight="bold")
     sessions = runs[1].protocol.therapy
     ax.plot([s.at_h / 168.0 for s in sessions], [2.5] * len(sessions), ls="none", marker="|",

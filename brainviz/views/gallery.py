@@ -14,7 +14,7 @@ import numpy as np
 
 from .._validate import check_choice
 from .scenarios import CASCADE, MEMORY_RUNS, SYNERGY_RUNS, harm_series, run
-from .story import facts, synergy_verdict
+from .story import facts, points, synergy_verdict
 from .themes import THEMES as _THEMES, color, get_theme, new_figure, theme_context
 from .timecourse import LOG_T0_H, format_duration
 
@@ -242,7 +242,7 @@ def _synergy_caption():
         f"{r['exposure']:.0f} points of relief, the infusion alone {r['one_infusion']:.0f} "
         f"(its relief, {f['drug_day1']:.0f} points on day 1, has faded), and the two together "
         f"{r['one_infusion_exposure']:.0f}: adding the infusion gives "
-        f"{synergy_verdict(f)} ({f['added']:+.0f} points, {100 * f['ratio']:.0f}% of the "
+        f"{synergy_verdict(f)} ({points(f['added'], True)}, {100 * f['ratio']:.0f}% of the "
         "course's relief). Exposure therapy is the first-line treatment (Powers 2010); "
         "evidence that ketamine adds to it is thin: a pilot trial found no difference "
         "(Duek 2023) and others are small (Pradhan 2017). Illustrative, not a prediction.")
@@ -259,7 +259,7 @@ def _synergy_alt():
         f"lowest. Right: bars of relief at week {f['weeks']:.0f}: exposure alone "
         f"{r['exposure']:.0f} points, infusion alone {r['one_infusion']:.0f}, both "
         f"{r['one_infusion_exposure']:.0f}, and a bar for the difference the infusion adds, "
-        f"{f['added']:+.0f} points.")
+        f"{points(f['added'], True)}.")
 
 
 _CAPTIONS = {"network": _network_caption, "treatment_day": _day_caption,
@@ -360,7 +360,7 @@ def _build_treatment_day(fig, th):
     ax_p.set_ylabel("ng/mL")
     ax_p.set_ylim(0, 290)
     _panel_title(ax_p, "Plasma ketamine", th)
-    ax_p.text(0.33, 45, "infusion", rotation=90, ha="center", va="center", color=ink,
+    ax_p.text(LOG_T0_H * 1.08, 270, "infusion", ha="left", va="center", color=ink,
               fontsize=th.small)
     # harms scored 0-1
     for h in scores:
@@ -368,7 +368,8 @@ def _build_treatment_day(fig, th):
     peaks = [float(c.series[h.key].max()) for h in scores]
     ax_h.set_ylim(0, 1.0)
     ax_h.set_ylabel("score (0-1)")
-    direct_labels(ax_h, 2.5, [min(p, 0.85) for p in peaks], [h.label for h in scores],
+    direct_labels(ax_h, 2.5, [min(max(p, 0.12), 0.85) for p in peaks],
+                  [f"{h.label} (peak {p:.2f})" for h, p in zip(scores, peaks)],
                   [_c(h.color, th) for h in scores], min_gap=0.14, ha="left",
                   dx_points=4, fontsize=th.small)
     _panel_title(ax_h, "Harms: " + " and ".join(h.label for h in scores), th)

@@ -71,6 +71,12 @@ class Beat:
         return a + u * (b - a)
 
 
+def points(x: float, signed: bool = False) -> str:
+    """``x`` rounded, with "point" or "points" (a model number in words)."""
+    text = f"{x:+.0f}" if signed else f"{x:.0f}"
+    return f"{text} point" if text.lstrip("+-") == "1" else f"{text} points"
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
@@ -250,7 +256,7 @@ def _network_board():
     f = _synergy_facts()
     d = _day_facts()
     m = _memory_facts()
-    both = run("synergy")[3]
+    course, both = run("synergy")[1], run("synergy")[3]
     weeks = f["weeks"]
     end = weeks * 168.0
     sym_end = float(both.symptoms[-1])
@@ -268,8 +274,9 @@ def _network_board():
         (3.5, f"Ten weekly sessions build extinction: the vmPFC brake grows "
               f"(+{brake_end - brake0:.2f} by week {weeks:.0f})", 30, end,
          ("extinction",), "log"),
-        (3.5, f"Week {weeks:.0f}: symptom index {f['start']:.0f} → {sym_end:.0f}. "
-              f"Illustrative model, not a prediction", end, end, (), "linear"),
+        (3.5, f"Week {weeks:.0f}: symptom index {f['start']:.0f} → {sym_end:.0f} "
+              f"(exposure alone: {float(course.symptoms[-1]):.0f}). Illustrative model, "
+              "not a prediction", end, end, (), "linear"),
     ])
 
 
@@ -302,9 +309,9 @@ def _memory_board():
     f = _memory_facts()
     w = f["window_h"]
     return _tile([
-        (3.0, f"Ketamine at hour 0: plasticity rises to ×{f['plasticity_at_session']:.1f} "
-              "by the next day; the memory is not touched", 0.0, 23.5, ("plasticity",),
-         "log"),
+        (3.0, "Ketamine at hour 0: plasticity rises (×"
+              f"{f['plasticity_at_session']:.2f} at hour 24); without retrieval the memory "
+              "is not touched", 0.0, 23.5, ("plasticity",), "log"),
         (3.0, "Hour 24: an exposure session retrieves the memory and opens the "
               "reconsolidation window", 23.5, 24.5, ("trauma trace",), "linear"),
         (3.5, f"Inside the {w:.0f}-h window the trauma trace weakens, to "
@@ -313,8 +320,9 @@ def _memory_board():
         (3.0, f"The window has closed: the trace stays at {f['kept_ketamine']:.2f}; the same "
               f"session without ketamine left {f['kept_alone']:.2f}", 24.0 + w + 1, 96.0,
          ("trauma_trace",), "linear"),
-        (3.0, "No retrieval, no change: the drug alone leaves the memory as it was "
-              "(animal work; one human pilot)", 96.0, 96.0, (), "linear"),
+        (3.0, f"The memory changed only while the window was open: {f['kept_ketamine']:.2f} "
+              f"left with ketamine, {f['kept_alone']:.2f} without (animal work; one human "
+              "pilot)", 96.0, 96.0, (), "linear"),
     ])
 
 
@@ -370,7 +378,7 @@ def _synergy_board():
         (4.0, f"Week {f['weeks']:.0f}: exposure alone {r['exposure']:.0f} points of relief; "
               f"with the infusion first {r['one_infusion_exposure']:.0f}", 4 * 168.0, end,
          ("exposure", "one_infusion_exposure"), "linear"),
-        (4.0, f"Adding the infusion: {synergy_verdict(f)} ({f['added']:+.0f} points). "
+        (4.0, f"Adding the infusion: {synergy_verdict(f)} ({points(f['added'], True)}). "
               "Human evidence: small pilot trials", end, end, ("one_infusion_exposure",),
          "linear"),
     ])
