@@ -409,8 +409,8 @@ def _scene_memory(scene):
             color=color(MEMORY_RUNS[0].color, th), fontsize=th.small, weight="bold")
     ax.text(t_end, a_trace[-1] + 0.002, "same session, no ketamine", ha="right", va="bottom",
             color=color("blue", th), fontsize=th.small)
-    ax_p.text(60.0, float(with_k.at("plasticity", 60.0)) + 0.01, "plasticity", ha="left",
-              va="bottom", color=color("blue", th), fontsize=th.small, weight="bold")
+    ax.text(0.98, 0.03, "- - plasticity (right axis)", transform=ax.transAxes, ha="right",
+            va="bottom", color=color("blue", th), fontsize=th.small, weight="bold")
     ax.set_xlim(0, t_end)
     ax.set_xticks([0, 24, 48, 72, 96])
     low = min(float(trace[keep].min()), float(a_trace.min()))

@@ -145,6 +145,12 @@ def _day_alt():
 
 def _memory_caption():
     f = facts("memory")
+    if f["kept_during_infusion"] > f["best_kept"] + 0.02:
+        during = (f"a session during the infusion changes it less "
+                  f"({f['kept_during_infusion']:.2f}): blocked NMDA receptors keep the memory "
+                  "from destabilising")
+    else:
+        during = f"a session during the infusion leaves {f['kept_during_infusion']:.2f}"
     return (
         "A trauma memory changes only when it is retrieved, and only while the "
         f"reconsolidation window is open (10 minutes to {f['window_h']:.0f} hours here; "
@@ -152,12 +158,10 @@ def _memory_caption():
         f"session a day after ketamine ({f['kept_ketamine']:.2f} of its strength left), the "
         f"same session without ketamine ({f['kept_alone']:.2f}) and ketamine without "
         f"retrieval ({f['kept_drug']:.2f}). Middle: plasticity after the dose "
-        f"(×{f['plasticity_at_session']:.1f} at the session) and the window the session "
-        "opens. Right: how much of the trace one session leaves, by its timing: least for "
-        f"a session {f['best_offset_h']:.0f} h after the dose ({f['best_kept']:.2f}); during "
-        f"the infusion blocked NMDA receptors keep the memory stable "
-        f"({f['kept_during_infusion']:.2f}). Human evidence is one pilot trial (Duek 2023). "
-        "Illustrative numbers.")
+        f"(×{f['plasticity_at_session']:.2f} at the session) and the window the session "
+        "opens. Right: how much of the trace is left after one session, by its timing: "
+        f"least for a session {f['best_offset_h']:.0f} h after the dose ({f['best_kept']:.2f});"
+        f" {during}. Human evidence is one pilot trial (Duek 2023). Illustrative numbers.")
 
 
 def _memory_alt():
@@ -442,7 +446,9 @@ def _build_memory(fig, th):
     _panel_title(ax, "Plasticity after the dose", th)
 
     ax = axes[2]
-    kept = [cc.session_log[0]["trace_kept"] for cc in timing]
+    from .story import _timing_kept
+
+    kept = list(_timing_kept(timing))
     ax.plot(offsets, kept, marker="o", color=_c("vermillion", th), lw=3, markersize=6)
     event_line(ax, 0.0, "dose", color=_c("muted", th), fontsize=th.small, ha="left")
     best = int(np.argmin(kept))

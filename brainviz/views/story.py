@@ -172,10 +172,16 @@ def _day_facts():
     return f
 
 
+def _timing_kept(timing) -> np.ndarray:
+    """Trauma trace left at the end of each timing course (1 = before), the same
+    measure as the memory view's week-long curves."""
+    return np.array([c.trauma_trace[-1] / c.trauma_trace[0] for c in timing])
+
+
 def _memory_facts():
     with_k, alone, drug = run("memory")
     offsets, timing = run("memory_timing")
-    kept = np.array([c.session_log[0]["trace_kept"] for c in timing])
+    kept = _timing_kept(timing)
     best = int(np.argmin(kept))
     during = offsets == 0.25
     window = float(with_k.params["reconsolidation_window_h"])
