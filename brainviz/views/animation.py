@@ -192,7 +192,8 @@ class _Scene:
 
     # -- layout ---------------------------------------------------------------
     def layout(self, ncols=1, width_ratios=None, rows=1, height_ratios=None):
-        hr = list(height_ratios or [1] * rows) + [0.2]
+        hr = list(height_ratios or [1] * rows)
+        hr.append(0.2 * sum(hr))  # the caption strip: a sixth of the height
         self.grid = self.fig.add_gridspec(rows + 1, ncols, width_ratios=width_ratios,
                                           height_ratios=hr)
         ax_txt = self.fig.add_subplot(self.grid[rows, :])
@@ -339,39 +340,59 @@ def _scene_network(scene):
 
 
 def _scene_treatment_day(scene):
+    """Drug, harms and benefit on one log clock, each on its own axis and unit (a harm
+    near zero stays near zero: nothing is scaled to its own peak)."""
     from .timecourse import log_time_axis
 
     th = scene.th
     c = run("day")
     harms = harm_series(c)
-    scene.layout(2, rows=1)
-    ax_d = scene.fig.add_subplot(scene.grid[0, 0])
-    ax_b = scene.fig.add_subplot(scene.grid[0, 1], sharex=ax_d)
+    scores = [h for h in harms if h.unit == "0-1"]
+    mmhg = [h for h in harms if h.unit == "mmHg"]
+    rows = 3 if mmhg else 2
+    scene.layout(2, rows=rows, width_ratios=[1.1, 1])
+    left = [scene.fig.add_subplot(scene.grid[0, 0])]
+    left += [scene.fig.add_subplot(scene.grid[k, 0], sharex=left[0]) for k in range(1, rows)]
+    ax_b = scene.fig.add_subplot(scene.grid[0:rows, 1], sharex=left[0])
     t = np.maximum(c.t_h, LOG_T0_H)
-    for ax in (ax_d, ax_b):
+    for ax in left + [ax_b]:
         ax.axvspan(LOG_T0_H, 2 / 3, color=color("muted", th), alpha=0.12, lw=0)
-        log_time_axis(ax, t_max_h=21 * 24)
+        log_time_axis(ax, t_max_h=21 * 24, label=ax in (left[-1], ax_b))
         ax.grid(alpha=0.3)
-    plasma = c.plasma_ng_ml / c.plasma_ng_ml.max()
-    scene.reveal(ax_d, c.t_h, t, plasma, "plasma_ng_ml", "ink", "-")
-    for h in harms:
-        y = c.series[h.key] / max(float(c.series[h.key].max()), 1e-9)
-        scene.reveal(ax_d, c.t_h, t, y, h.key, h.color, h.linestyle)
-    ax_d.set_ylim(0, 1.25)
-    ax_d.set_ylabel("level (× its peak)")
-    ax_d.set_title("Drug and harms", loc="left", fontsize=th.base)
-    labels = [("plasma", "ink", 0.4)] + [(h.label, h.color, 2.0 + 1.5 * j)
-                                          for j, h in enumerate(harms)]
-    for j, (lab, col, tx) in enumerate(labels):
-        ax_d.text(0.98, 0.95 - 0.09 * j, lab, transform=ax_d.transAxes, ha="right", va="top",
-                  color=color(col, th), fontsize=th.small, weight="bold")
+    for ax in left[:-1]:
+        ax.tick_params(labelbottom=False)
+
+    def tag(ax, text, colour, k=0):
+        ax.text(0.98, 0.92 - 0.3 * k, text, transform=ax.transAxes, ha="right", va="top",
+                color=color(colour, th), fontsize=th.small, weight="bold")
+
+    ax_p, ax_h = left[0], left[1]
+    ax_p.axhspan(100, 250, color=color("purple", th), alpha=0.15, lw=0)
+    scene.reveal(ax_p, c.t_h, t, c.plasma_ng_ml, "plasma_ng_ml", "ink", "-")
+    ax_p.set_ylim(0, 290)
+    ax_p.set_ylabel("ng/mL")
+    tag(ax_p, f"plasma: peak {c.plasma_ng_ml.max():.0f}", "ink")
+    for j, h in enumerate(scores):
+        scene.reveal(ax_h, c.t_h, t, c.series[h.key], h.key, h.color, h.linestyle)
+        tag(ax_h, f"{h.label}: peak {c.series[h.key].max():.2f}", h.color, j)
+    ax_h.set_ylim(0, 1.0)
+    ax_h.set_ylabel("0-1")
+    if mmhg:
+        h = mmhg[0]
+        ax_bp = left[2]
+        bp = c.series[h.key]
+        scene.reveal(ax_bp, c.t_h, t, bp, h.key, h.color, h.linestyle)
+        ax_bp.set_ylim(0, max(10.0, float(bp.max()) * 1.6))
+        ax_bp.set_ylabel("mmHg")
+        tag(ax_bp, f"blood pressure rise: peak {bp.max():.0f}", h.color)
     relief = c.symptoms[0] - c.symptoms
     scene.reveal(ax_b, c.t_h, t, relief, "symptoms", "blue", "-")
     ax_b.set_ylim(0, relief.max() * 1.3)
     ax_b.set_ylabel("symptom relief (points)")
     ax_b.set_title("Benefit", loc="left", fontsize=th.base)
-    scene.cursor(ax_d, "log")
-    scene.cursor(ax_b, "log")
+    ax_p.set_title("Drug and harms", loc="left", fontsize=th.base)
+    for ax in left + [ax_b]:
+        scene.cursor(ax, "log")
     scene.add_clock(ax_b, "log", loc=(0.02, 0.97))
 
 

@@ -443,7 +443,7 @@ def _build_memory(fig, th):
     log_time_axis(ax, t_max_h=7 * 24, text="time after the dose (log)")
     ax.set_ylabel("plasticity (× baseline)")
     ax.set_ylim(0.9, c.plasticity.max() * 1.2)
-    _panel_title(ax, "Plasticity after the dose", th)
+    _panel_title(ax, "Plasticity", th)
 
     ax = axes[2]
     from .story import _timing_kept
