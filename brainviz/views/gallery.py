@@ -419,9 +419,10 @@ def _build_memory(fig, th):
                 color=_c(spec.color, th), ls=spec.linestyle, lw=3.5)
     ends = [c.trauma_trace[-1] / c.trauma_trace[0] for c in courses]
     labels = ["ketamine + retrieval", "retrieval alone", "no retrieval"]
-    ax.set_ylim(0.6, 1.1)
+    low = min(ends)
+    ax.set_ylim(low - 0.6 * (1.0 - low) - 0.02, 1.0 + 0.6 * (1.0 - low) + 0.02)
     for y, lab, spec, va in zip(ends, labels, MEMORY_RUNS, ("top", "top", "bottom")):
-        ax.annotate(lab, (0.2, y), xytext=(0, -6 if va == "top" else 6),
+        ax.annotate(lab, (0.2, y), xytext=(0, -10 if va == "top" else 6),
                     textcoords="offset points", ha="left", va=va,
                     color=_c(spec.color, th), fontsize=th.small, weight="bold")
     event_line(ax, 24.0, "session", color=_c("muted", th), fontsize=th.small, ha="right")
@@ -458,7 +459,8 @@ def _build_memory(fig, th):
     ax.set_xlabel("session (h after dose)")
     ax.set_xlim(-15, 100)
     ax.set_ylabel("trace left (1 = before)")
-    ax.set_ylim(min(kept) - 0.04, 1.06)
+    span = 1.0 - min(kept)
+    ax.set_ylim(min(kept) - 0.25 * span, 1.0 + 0.35 * span)
     ax.set_xticks([0, 24, 48, 72, 96])
     _panel_title(ax, "Timing matters", th)
 
@@ -521,21 +523,15 @@ def _build_dmn(fig, th):
 
 
 def _cascade_labels(ax, t, curves, th):
-    """Direct labels for the cascade: each at its peak, staggered so none overlap."""
-    spots = {"plasma_ng_ml": (-4, 8, "center", "bottom"), "glutamate": (6, 0, "left", "bottom"),
-             "bdnf": (0, 8, "center", "bottom"), "mtor": (6, 0, "left", "bottom"),
-             "spine_density": (0, 8, "center", "bottom")}
+    """Direct labels for the cascade: each over its peak, on two alternating tiers so
+    neighbours whose peaks are close never overlap."""
     texts = []
-    for spec, y in curves:
-        k = int(np.argmax(y))
-        dx, dy, ha, va = spots[spec.key]
-        if spec.key in ("glutamate", "mtor"):
-            k = int(np.searchsorted(t, t[int(np.argmax(y))] * (2.2 if spec.key == "mtor"
-                                                               else 2.6)))
-        texts.append(ax.annotate(spec.label.replace("plasma ketamine", "plasma"),
-                                 (t[k], y[k]), xytext=(dx, dy), textcoords="offset points",
-                                 ha=ha, va=va, color=_c(spec.color, th), weight="bold",
-                                 fontsize=th.small))
+    for k, (spec, y) in enumerate(curves):
+        i = int(np.argmax(y))
+        tier = 1.04 if k % 2 == 0 else 1.16
+        texts.append(ax.text(t[i], tier, spec.label.replace("plasma ketamine", "plasma"),
+                             ha="center", va="bottom", color=_c(spec.color, th),
+                             weight="bold", fontsize=th.small))
     return texts
 
 
@@ -554,7 +550,7 @@ def _build_plasticity(fig, th):
         ax.plot(t, rise, color=_c(spec.color, th), ls=spec.linestyle, lw=3.5)
         curves.append((spec, rise))
     log_time_axis(ax, t_max_h=21 * 24)
-    ax.set_ylim(0, 1.25)
+    ax.set_ylim(0, 1.3)
     ax.set_ylabel("rise (× its peak)")
     _cascade_labels(ax, t, curves, th)
     _panel_title(ax, "Each step on its own clock", th)
