@@ -109,9 +109,10 @@ class _BitmapText(Text):
 
     _MARGIN = 4  # pixels around the text's box, for antialiased edges
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, keep: int = 1, **kwargs):
         super().__init__(*args, **kwargs)
         self._bitmaps = {}
+        self._keep = keep  # how many bitmaps to remember (a clock repeats its readings)
 
     def _bitmap(self, dpi):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -132,7 +133,9 @@ class _BitmapText(Text):
             twin.set_position((m / w, m / h))
             off.canvas.draw()
             rgba = np.asarray(off.canvas.buffer_rgba())[::-1].copy()  # row 0 at the bottom
-            self._bitmaps = {key: rgba}  # one caption at a time: keep the cache small
+            while len(self._bitmaps) >= self._keep:  # forget the oldest
+                self._bitmaps.pop(next(iter(self._bitmaps)))
+            self._bitmaps[key] = rgba
         return self._bitmaps[key]
 
     def draw(self, renderer):
@@ -209,9 +212,11 @@ class _Scene:
 
     def add_clock(self, ax, unit: str, loc=(0.02, 0.97), ha="left", va="top"):
         self.unit = unit
-        self.clock = ax.text(loc[0], loc[1], "", transform=ax.transAxes, va=va, ha=ha,
-                             fontsize=self.th.base * 1.25, weight="bold", color=self.th.text,
-                             family="DejaVu Sans Mono", zorder=6)
+        self.clock = _BitmapText(loc[0], loc[1], "", transform=ax.transAxes, va=va, ha=ha,
+                                 fontsize=self.th.base * 1.25, weight="bold",
+                                 color=self.th.text, family="DejaVu Sans Mono", zorder=6,
+                                 keep=256)
+        ax.add_artist(self.clock)
 
     # -- curves ---------------------------------------------------------------
     def reveal(self, ax, t_h, x, y, key, colour, linestyle="-", lw=3.5, ghost=True):
@@ -460,9 +465,10 @@ def _scene_dmn(scene):
     ax.set_ylabel("DMN connectivity (mean r)")
     ax.grid(alpha=0.3)
     scene.cursor(ax, "days")
-    readout = ax_net.text(0.98, 0.04, "", transform=ax_net.transAxes, ha="right",
+    readout = _BitmapText(0.98, 0.04, "", transform=ax_net.transAxes, ha="right",
                           va="bottom", fontsize=th.base * 1.25, weight="bold",
-                          color=color("blue", th))
+                          color=color("blue", th), keep=64)
+    ax_net.add_artist(readout)
     r = np.interp(scene.times, c.t_h, c.dmn_connectivity)
     scene.hooks.append(lambda i, t, beat: readout.set_text(f"r = {r[i]:.2f}"))
     scene.extra.append(readout)
@@ -501,7 +507,8 @@ def _scene_plasticity(scene):
     ax_d.set_ylim(-6, 6)
     ax_d.set_axis_off()
     ax_d.set_title("A prefrontal dendrite", loc="left", fontsize=th.base)
-    density = ax_d.text(0.0, 4.6, "", color=th.text, fontsize=th.small)
+    density = _BitmapText(0.0, 4.6, "", color=th.text, fontsize=th.small, keep=64)
+    ax_d.add_artist(density)
     now = np.interp(scene.times, c.t_h, c.spine_density)
     from .timecourse import DENDRITE_LENGTH_UM as length
 
