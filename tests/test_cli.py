@@ -82,8 +82,8 @@ def test_repeated_only_flags_add_up(gallery, capsys, tmp_path):
     (["export", "--dpi", "ten"], "argument --dpi: invalid int value: 'ten'"),
     (["export", "--fps", "120"], "fps must be a whole number from 5 to 60, got 120"),
     (["export", "--bogus"], "unrecognized arguments: --bogus"),
-    (["paint"], "argument {export,list,deck,present}: invalid choice: 'paint'"),
-    ([], "choose a command: export, list, deck or present"),
+    (["paint"], "argument {export,list,notebooks,deck,present}: invalid choice: 'paint'"),
+    ([], "choose a command: export, list, notebooks, deck or present"),
 ])
 def test_usage_errors_are_one_line_and_exit_2(gallery, capsys, tmp_path, monkeypatch,
                                               argv, expected):

@@ -6,6 +6,7 @@ import re
 
 import nbformat
 import pytest
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -24,17 +25,36 @@ def test_notebook_is_stored_clean(path):
             assert not cell.outputs and cell.execution_count is None, path.name
 
 
+@pytest.fixture(scope="module")
+def copied_course(tmp_path_factory):
+    """The course as a student gets it (`brainviz notebooks DIR`): the notebooks run
+    there, so whatever they write (slide PNGs) lands in a temporary folder, never in
+    notebooks/, and their links are those of the copied layout."""
+    from brainviz.app.course import copy_course
+
+    folder = tmp_path_factory.mktemp("course")
+    copy_course(folder)
+    return folder
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_runs_without_errors_or_warnings(path, tmp_path):
+def test_notebook_runs_without_errors_or_warnings(path, copied_course):
+    before = sorted((ROOT / "notebooks").iterdir())
+    path = copied_course / path.name
     nb = nbformat.read(path, as_version=4)
     preamble = nbformat.v4.new_code_cell(
         "import warnings, matplotlib\n"
         "warnings.simplefilter('error')\n"
         "matplotlib.use('Agg')")
     nb.cells.insert(0, preamble)
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(tmp_path)}})
+    # the presenter's kernel client: under CPU load a reply's wake-up can be lost, and
+    # the default client would then wait for the cell timeout
+    km = AsyncKernelManager(kernel_name="python3",
+                            client_class="brainviz.app._voila_server.WakefulKernelClient")
+    client = NotebookClient(nb, km=km, timeout=300, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(copied_course)}})
     client.execute()
+    assert sorted((ROOT / "notebooks").iterdir()) == before, "a notebook wrote into notebooks/"
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             if out.output_type == "error":

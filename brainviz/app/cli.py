@@ -5,6 +5,7 @@
     brainviz export [OUTDIR] [--only NAME ...] [--format png svg pdf mp4 gif]
                     [--theme slides|notebook|dark|print] [--dpi N] [--fps N]
     brainviz list
+    brainviz notebooks [DIR] [--open] [--no-browser]
 
 Errors are one line on stderr, ``brainviz: error: ...``; the exit status is 2 for a
 usage error (bad argument) and 1 for a failure while exporting.
@@ -39,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Export brainviz figures and animations "
                      "for slides, or list them. Teaching model; not medical advice.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="{export,list,deck,present}",
+    sub = parser.add_subparsers(dest="command", metavar="{export,list,notebooks,deck,present}",
                                 parser_class=_Parser)
     exp = sub.add_parser(
         "export", help="write every figure (PNG, SVG, PDF), animation (MP4, GIF), "
@@ -86,6 +87,16 @@ def _parser() -> argparse.ArgumentParser:
     pres.add_argument("--port", type=int, default=8866, help="port (default 8866)")
     pres.add_argument("--no-browser", action="store_true", help="do not open a browser")
     pres.add_argument("--theme", default="dark", help="dark (default) or slides")
+    nbs = sub.add_parser(
+        "notebooks", help="copy the course (notebooks and their docs) into a folder",
+        description="Copy the student notebooks into DIR and the docs they link to into "
+        "DIR/docs/. A notebook you changed is never replaced.")
+    nbs.add_argument("dir", nargs="?", default="brainviz-notebooks", metavar="DIR",
+                     help="folder to copy into (default: ./brainviz-notebooks)")
+    nbs.add_argument("--open", action="store_true",
+                     help="then start JupyterLab there, with the first notebook open")
+    nbs.add_argument("--no-browser", action="store_true",
+                     help="with --open: start JupyterLab without opening a browser")
     return parser
 
 
@@ -130,6 +141,22 @@ def _deck(args) -> int:
     return 0
 
 
+def _notebooks(args) -> int:
+    from .course import START, copy_course, open_lab
+
+    report = copy_course(args.dir)
+    folder = args.dir.rstrip("/\\") or "."
+    done = {k: len(v) for k, v in report.items() if v}
+    print(f"copied the course into {folder}/: " + ", ".join(f"{n} {k}" for k, n in done.items()))
+    for rel in report["kept"]:
+        print(f"kept your edited {rel}; for a fresh copy, rename it and run this again "
+              f"(or: brainviz notebooks ANOTHER_DIR)")
+    if args.open:
+        return open_lab(folder, open_browser=not args.no_browser)
+    print(f"start with {folder}/{START} (or: brainviz notebooks {folder} --open)")
+    return 0
+
+
 def _headless() -> None:
     """Draw off screen unless the caller already chose a backend (pyplot imported)."""
     if "matplotlib.pyplot" not in sys.modules:
@@ -165,13 +192,15 @@ def main(argv=None) -> int:
         parser = _parser()
         args = parser.parse_args(argv)
         if args.command is None:
-            raise _UsageError("choose a command: export, list, deck or present "
+            raise _UsageError("choose a command: export, list, notebooks, deck or present "
                               "(brainviz --help for more)")
         _headless()
         if args.command == "list":
             return _list(sys.stdout)
         if args.command == "deck":
             return _deck(args)
+        if args.command == "notebooks":
+            return _notebooks(args)
         if args.command == "present":
             from .present import present
 
