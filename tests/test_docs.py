@@ -46,7 +46,7 @@ def test_public_api_is_explicit_and_documented():
 @pytest.mark.parametrize("module", [
     "brainviz", "brainviz._validate", "brainviz.science.course", "brainviz.science.network",
     "brainviz.science.params", "brainviz.science.pharmacology", "brainviz.science.protocols",
-    "brainviz.science.stages",
+    "brainviz.science.stages", "brainviz.science.calibration",
     "brainviz.science.population",
     "brainviz.views.gallery", "brainviz.views.themes", "brainviz.views.brain",
     "brainviz.views.network", "brainviz.views.timecourse", "brainviz.app.widgets"])

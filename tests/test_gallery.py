@@ -235,6 +235,9 @@ def test_synergy_difference_bar_is_the_models_difference(slides):
                                          r["one_infusion_exposure"]])
     assert heights[3] == pytest.approx(r["one_infusion_exposure"] - r["exposure"])
     assert bars[3].get_y() == pytest.approx(r["exposure"])
+    # C7: ketamine adds more than nothing and at most 0.35x the exposure course
+    assert 0.0 < heights[3] <= 0.35 * r["exposure"]
+    assert r["exposure"] > 3 * r["one_infusion"]
 
 
 @pytest.mark.parametrize("theme", ["notebook", "dark", "print"])

@@ -120,13 +120,17 @@ def test_5_blocking_bdnf_removes_the_lasting_benefit(single):
 # 6 ------------------------------------------------------------------------------
 def test_6_several_infusions_beat_one_but_relapse_follows_weeks_later():
     six = [D(24 * d, 0.5) for d in (0, 2, 4, 7, 9, 11)]  # Feder 2021: 6 over 2 weeks
-    one, series = bv.sweep([P(doses=six[:1], days=70), P(doses=six, days=70)])
+    one, series = bv.sweep([P(doses=six[:1], days=120), P(doses=six, days=120)])
     assert relief(series).max() > 1.3 * relief(one).max()
     last = six[-1].at_h
     assert series.t_h[np.argmax(relief(series))] <= last + 72  # best during the series
-    # weeks after the last infusion most of the benefit is gone
-    assert series.symptoms[0] - series.at("symptoms", last + 6 * 7 * 24) \
-        < 0.3 * relief(series).max()
+    end = series.symptoms[0] - series.at("symptoms", 14 * 24)  # the end of the course
+    # relapse on a weeks time scale (C5; Feder 2021: median 27.5 days): most of the
+    # benefit is still there 4 weeks after the last infusion, most is gone by 12 weeks
+    assert series.symptoms[0] - series.at("symptoms", last + 4 * 7 * 24) >= 0.4 * end
+    assert series.symptoms[0] - series.at("symptoms", last + 12 * 7 * 24) < 0.5 * end
+    # persistence builds with the number of doses: one dose is gone within two weeks
+    assert one.symptoms[0] - one.at("symptoms", 14 * 24) < 0.25 * relief(one).max()
 
 
 # 7 ------------------------------------------------------------------------------
@@ -152,6 +156,7 @@ def test_7_extinction_is_impaired_while_nmda_receptors_are_blocked():
 # 8 ------------------------------------------------------------------------------
 def test_8_retrieval_opens_a_time_limited_window_for_the_trace():
     retrieval = S(24.0, "exposure")
+    window = bv.PARAMS["reconsolidation_window_h"].default
     runs = bv.sweep([
         P(therapy=[retrieval], days=7),                                  # retrieval alone
         P(doses=[D(25.0, 0.5)], therapy=[retrieval], days=7),           # drug in window
@@ -159,17 +164,26 @@ def test_8_retrieval_opens_a_time_limited_window_for_the_trace():
         P(doses=[D(25.0, 0.5)], days=7),                                 # no retrieval
         P(doses=[D(25.0, 0.5)], therapy=[S(24.0, "supportive")], days=7),
     ])
-    alone, inside, late, no_retrieval, supportive = (c.trauma_trace[-1] / c.trauma_trace[0]
-                                                      for c in runs)
-    assert inside < 0.93  # weakened inside the window
-    assert inside < alone - 0.05
-    assert late == pytest.approx(alone, abs=1e-9)  # window closed: drug adds nothing
-    assert no_retrieval == 1.0 and supportive == 1.0  # no retrieval, no change
-    # the change happens during the window, not before it
-    c = runs[1]
-    assert c.at("trauma_trace", 24.0) == c.trauma_trace[0]
-    assert c.at("trauma_trace", 24.0 + bv.PARAMS["reconsolidation_window_h"].default) \
-        == pytest.approx(c.trauma_trace[-1])
+    closed = 24.0 + window
+
+    def kept(c, t_h=closed):
+        return c.at("trauma_trace", t_h) / c.trauma_trace[0]
+
+    alone, inside, late, no_retrieval, supportive = runs
+    assert kept(inside) < kept(alone) - 0.01  # weakened more with the drug in the window
+    assert kept(alone) < 1.0  # exposure alone weakens it a little (retrieval-extinction)
+    assert kept(late) == pytest.approx(kept(alone), abs=1e-9)  # window closed: drug adds nothing
+    assert np.all(late.trauma_trace == alone.trauma_trace)
+    for c in (no_retrieval, supportive):  # no retrieval, no change
+        assert np.all(c.trauma_trace == c.trauma_trace[0])
+    # no change before retrieval; the weakening happens inside the window ...
+    c = inside
+    before = c.t_h <= 24.0 + 10 / 60
+    assert np.all(c.trauma_trace[before] == c.trauma_trace[0])
+    assert c.t_h[np.argmin(c.trauma_trace)] == pytest.approx(closed, abs=0.1)
+    # ... and the trace returns afterwards (return of fear): one session is not a cure
+    assert c.trauma_trace[-1] > c.trauma_trace.min()
+    assert np.all(np.diff(c.trauma_trace[c.t_h >= closed]) >= 0)
 
 
 # 9 ------------------------------------------------------------------------------

@@ -100,3 +100,52 @@ def test_bad_simulate_and_sweep_arguments():
         bv.simulate(P(days=2), seed=1.5)
     with pytest.raises(ValueError, match="seed must be >= 0"):
         bv.simulate(P(days=2), seed=-1)
+
+
+def test_midazolam_doses():
+    assert D(0, 0.045, drug="midazolam").route == "iv"
+    with pytest.raises(ValueError, match=r"Dose.mg_per_kg must be in \(0, 0.1\] mg/kg"):
+        D(0, 0.5, drug="midazolam")
+    with pytest.raises(ValueError, match="Dose.route must be 'iv' for drug='midazolam'"):
+        D(0, 0.045, "oral", drug="midazolam")
+    with pytest.raises(ValueError, match="Dose.drug must be one of .* did you mean 'midazolam'"):
+        D(0, 0.045, drug="midazolan")
+
+
+def test_a_course_of_a_few_nanoseconds_runs():
+    # issue 11: days=4e-8 used to crash with a raw numpy message
+    c = bv.simulate(P(days=4e-8))
+    assert c.t_h.tolist() == [0.0, 4e-8 * 24] and np.all(np.isfinite(c.symptoms))
+
+
+@pytest.mark.parametrize("t_h, error, message", [
+    ("x", TypeError, r"t_h must be a number \(hours\), got str"),
+    (None, TypeError, r"t_h must be a number \(hours\), got NoneType"),
+    (True, TypeError, r"t_h must be a number \(hours\), got bool"),
+    (math.nan, ValueError, r"t_h must be in \[0, 48\] h \(the course\), got nan"),
+    (-1.0, ValueError, r"t_h must be in \[0, 48\] h \(the course\), got -1.0"),
+    (49.0, ValueError, r"t_h must be in \[0, 48\] h \(the course\), got 49.0"),
+])
+def test_bad_times_for_dmn_matrix_and_at(t_h, error, message):
+    c = bv.simulate(P(days=2))
+    with pytest.raises(error, match=message):
+        c.dmn_matrix(t_h)
+    with pytest.raises(error, match=message.replace("a number", "a number or an array "
+                                                    "of numbers") if error is TypeError
+                       else message):
+        c.at("symptoms", t_h)
+
+
+def test_at_checks_every_time_of_an_array():
+    c = bv.simulate(P(days=2))
+    assert c.at("symptoms", [0.0, 24.0]).shape == (2,)
+    with pytest.raises(ValueError, match=r"t_h must be in \[0, 48\] h \(the course\), got nan"):
+        c.at("symptoms", [1.0, math.nan])
+
+
+@pytest.mark.parametrize("values", [np.array([True, False]), np.array(["1", "2"]), ["a", "b"],
+                                    [1.0, None]])
+def test_sweep_refuses_parameter_arrays_it_refuses_as_scalars(values):
+    p = P(days=1)
+    with pytest.raises(TypeError, match="parameter 'bdnf_gain' must be a number"):
+        bv.sweep([p, p], params={"bdnf_gain": values})

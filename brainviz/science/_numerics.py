@@ -177,3 +177,23 @@ def _adjugate_small(a, symmetric: bool = False) -> list:
                  - a[(j + 1) % 3][(i + 2) % 3] * a[(j + 2) % 3][(i + 1) % 3]
                  for j in range(3)] for i in range(3)]
     return _inverse_small(a)
+
+
+def _saturating(a: np.ndarray, dt: np.ndarray, tau) -> np.ndarray:
+    """Solve ``dy/dt = a (1 - y) - y / tau`` from ``y = 0``, exactly per grid step.
+
+    ``a`` (>= 0) holds the rate on each of the ``n - 1`` steps (shape ``(..., n - 1)``),
+    ``dt`` the step lengths and ``tau`` (> 0, may be ``inf``) the recovery time
+    constant, broadcasting against the batch dimensions. Returns ``y`` on the ``n``
+    grid points; ``0 <= y < 1`` always. One :func:`_decay_scan`, no loop over time.
+    """
+    a = np.asarray(a, dtype=float)
+    lam = a + 1.0 / np.asarray(tau, dtype=float)
+    x = lam * dt
+    # (1 - exp(-x)) / x, continued to 1 at x = 0
+    phi = np.where(x > 1e-12, -np.expm1(-x) / np.where(x > 1e-12, x, 1.0), 1.0)
+    shape = np.broadcast_shapes(a.shape, x.shape)
+    pad = [(0, 0)] * (len(shape) - 1) + [(1, 0)]
+    rate = np.pad(np.broadcast_to(x, shape), pad)
+    b = np.pad(np.broadcast_to(a * dt * phi, shape), pad)
+    return _decay_scan(rate, b)

@@ -54,16 +54,26 @@ class _Circuit:
         self.upstream = {r: nx.ancestors(g0, r) | {r} for r in self.nodes}
         trace = [e for e in self.edges if self.pathway[e] == "trauma trace"]
         self.trace_base = np.mean([self.base[e] for e in trace], axis=0)
+        # a treated trauma trace can weaken to the healthy network's trace, no further
+        healthy = build_network("healthy")
+        self.trace_floor = np.mean([healthy.edges[e]["weight"] for e in trace]) / self.trace_base
 
-    def weights(self, trace, vmpfc, extinction, coupling) -> dict:
-        """Signed weights given relative trace, vmPFC efficacy, extinction, DMN coupling."""
+    def weights(self, trace, vmpfc, extinction, coupling, brake_max=np.inf) -> dict:
+        """Signed weights given relative trace, vmPFC efficacy, extinction, DMN coupling.
+
+        ``trace`` scales the trauma-trace edges (1 = untreated), ``coupling`` the DMN
+        loop edges. The vmPFC -> amygdala brake is ``vmpfc * (w + extinction)`` up to
+        the untreated weight ``w``; above it the brake approaches ``brake_max``
+        smoothly, so no treatment makes it stronger than that ceiling.
+        """
         w = {}
         for e in self.edges:
             kind = self.pathway[e]
             if kind == "trauma trace":
                 val = self.base[e] * trace
             elif kind == "extinction":
-                val = vmpfc * (self.base[e] + extinction)
+                val = _soft_ceiling(vmpfc * (self.base[e] + extinction), self.base[e],
+                                    brake_max)
             elif kind == "DMN loop":
                 val = self.base[e] * coupling
             else:
@@ -90,6 +100,14 @@ class _Circuit:
 
     def dmn_connectivity(self, weights: dict):
         return _dmn_connectivity(self.dmn, weights)
+
+
+def _soft_ceiling(raw, base, ceiling):
+    """``raw`` below ``base``; above it, a smooth approach to ``ceiling`` (> ``base``)."""
+    if np.all(np.isinf(ceiling)):
+        return raw
+    head = np.maximum(ceiling - base, 1e-12)
+    return np.minimum(raw, base) - head * np.expm1(-np.maximum(raw - base, 0.0) / head)
 
 
 def _solve_rates(blocks, weights: dict, inputs: dict) -> dict:

@@ -174,7 +174,8 @@ class Protocol:
 
 
 _SERIES = (
-    "plasma_ng_ml", "norketamine_ng_ml", "nmda_occupancy", "dissociation", "glutamate",
+    "plasma_ng_ml", "norketamine_ng_ml", "midazolam_ng_ml", "nmda_occupancy",
+    "dissociation", "sedation", "bp_rise_mmhg", "glutamate",
     "bdnf", "mtor", "spine_density", "plasticity", "trauma_trace", "extinction",
     "vmpfc_efficacy", "dmn_coupling", "dmn_connectivity", "amygdala_response", "symptoms",
 )
@@ -194,12 +195,17 @@ class Course:
     ----------
     t_h : ndarray
         Time in hours since the start of the course.
-    plasma_ng_ml, norketamine_ng_ml : ndarray
-        Plasma ketamine (or esketamine) and norketamine, ng/mL.
+    plasma_ng_ml, norketamine_ng_ml, midazolam_ng_ml : ndarray
+        Plasma ketamine (or esketamine), norketamine and midazolam, ng/mL.
     nmda_occupancy : ndarray
         Fraction of interneuron NMDA receptors blocked (0-1).
     dissociation : ndarray
-        Dissociation, 0 (none) to 1 (maximal).
+        Dissociation, 0 (none) to 1 (maximal); lessens over repeated infusions.
+    sedation : ndarray
+        Loss of responsiveness, 0 (awake) to 1 (unresponsive): anaesthetic ketamine
+        levels, or midazolam.
+    bp_rise_mmhg : ndarray
+        Rise of systolic blood pressure above baseline, mmHg.
     glutamate : ndarray
         Prefrontal glutamate release relative to baseline (1 = baseline).
     bdnf, mtor : ndarray
@@ -209,9 +215,10 @@ class Course:
     plasticity : ndarray
         Plasticity level gating learning (1 = baseline).
     trauma_trace : ndarray
-        Mean weight of the trauma-trace pathways (thalamus/hippocampus -> amygdala).
+        Mean weight of the trauma-trace pathways (thalamus/hippocampus -> amygdala); it
+        weakens no further than a healthy network's trace and returns over weeks.
     extinction : ndarray
-        Learned extinction: extra vmPFC -> amygdala inhibition (0-1).
+        Learned extinction: extra vmPFC -> amygdala inhibition (0-0.6).
     vmpfc_efficacy : ndarray
         vmPFC output gain (1 = untreated, 0 = lesioned).
     dmn_coupling : ndarray
@@ -310,6 +317,7 @@ class Course:
         >>> names, round(float(m[0, 0]), 6)
         (('mpfc', 'pcc', 'angular'), 1.0)
         """
+        t_h = self._check_time("t_h", t_h)
         circuit = _circuit((self.protocol.condition,))
         w = circuit.weights(1.0, 1.0, 0.0, float(self.at("dmn_coupling", t_h)))
         mat = _dmn_system(circuit.dmn, w)
@@ -332,10 +340,28 @@ class Course:
         >>> bool(c.at("symptoms", 0.0) > c.at("symptoms", 24.0))
         True
         """
-        if name not in self.series:
+        if not isinstance(name, str) or name not in self.series:
             raise ValueError(f"unknown series {name!r}{did_you_mean(name, self.series)}; "
                              f"one of {sorted(self.series)}")
-        return np.interp(t_h, self.t_h, self.series[name])
+        return np.interp(self._check_time("t_h", t_h, array=True), self.t_h, self.series[name])
+
+    def _check_time(self, arg: str, t_h, array: bool = False):
+        """``t_h`` as floats if every value is a finite time within the course."""
+        end = float(self.t_h[-1])
+        try:
+            x = np.asarray(t_h)
+            bad_type = x.dtype.kind not in "iuf"
+        except Exception:  # ragged or odd input
+            bad_type = True
+        if bad_type or (not array and x.ndim != 0):
+            what = "a number or an array of numbers" if array else "a number"
+            raise TypeError(f"{arg} must be {what} (hours), got {type(t_h).__name__}")
+        x = x.astype(float)
+        ok = np.isfinite(x) & (x >= 0.0) & (x <= end * (1 + 1e-12))
+        if not np.all(ok):
+            first = float(x.reshape(-1)[np.argmin(ok.reshape(-1))])
+            raise ValueError(f"{arg} must be in [0, {end:g}] h (the course), got {first!r}")
+        return x if array else float(x)
 
     def __repr__(self):
         p = self.protocol
@@ -593,6 +619,7 @@ def _run_series(protocols: list[Protocol], prm: dict[str, np.ndarray], t: np.nda
         "spine_baseline_per_um": np.array([[c["spine_density_per_um"]] for c in cond]),
         "spine_ceiling_per_um": np.array([[c["spine_ceiling_per_um"]] for c in cond]),
         "extinction_retention_h": np.array([[c["extinction_retention_h"]] for c in cond]),
+        "trace_floor": np.array(_circuit(tuple(p.condition for p in protocols)).trace_floor),
         **_session_table(protocols, t),
     }
     for x in prm.values():
@@ -614,7 +641,8 @@ def _run_series(protocols: list[Protocol], prm: dict[str, np.ndarray], t: np.nda
 
     circuit = _circuit(tuple(p.condition for p in protocols))
     series = {k: state[k] for k in _SERIES if k in state}
-    series["trauma_trace"] = circuit.trace_base * state["trace_strength"]
+    series["trauma_trace"] = circuit.trace_base * (
+        state["trace_floor"] + (1.0 - state["trace_floor"]) * state["trace_strength"])
     assert set(series) == set(_SERIES)
     series = {k: _readonly(np.ascontiguousarray(np.broadcast_to(v, (n, t.size))))
               for k, v in series.items()}
@@ -719,7 +747,7 @@ def _network_views(course: Course) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     at = {k: np.interp(probe, course.t_h, course.series[k])[None, :]
           for k in ("trauma_trace", "vmpfc_efficacy", "extinction", "dmn_coupling", "glutamate")}
     w = circuit.weights(at["trauma_trace"] / circuit.trace_base, at["vmpfc_efficacy"],
-                        at["extinction"], at["dmn_coupling"])
+                        at["extinction"], at["dmn_coupling"], course.params["vmpfc_brake_max"])
     gain = course.params["acute_glutamate_gain"]
     cue = circuit.rates(w, circuit.inputs(at["glutamate"], 1.0, gain))
     noise = np.random.default_rng(course.seed).standard_normal((len(circuit.nodes), probe.size))

@@ -80,8 +80,11 @@ _REST_INPUT = MappingProxyType({
     "vmpfc": 0.4, "mpfc": 0.3, "pcc": 0.3, "angular": 0.3,
 })
 _CUE_INPUT = MappingProxyType({"thalamus": 1.0, "hippocampus": 0.5})
-#: Prefrontal cortex, where sub-anaesthetic ketamine raises glutamate (Moghaddam 1997).
-_PFC = frozenset({"vmpfc", "mpfc"})
+#: Where the acute glutamate burst enters the rate model: the mPFC hub of the DMN.
+#: Sub-anaesthetic ketamine raises prefrontal glutamate (Moghaddam 1997, animal); the
+#: vmPFC -> amygdala brake is changed only by restored synapses and extinction, since
+#: no acute anti-fear effect during an infusion is documented.
+_PFC = frozenset({"mpfc"})
 
 
 def build_network(condition: str = "ptsd") -> nx.DiGraph:
@@ -98,8 +101,9 @@ def build_network(condition: str = "ptsd") -> nx.DiGraph:
     networkx.DiGraph
         A new graph. Nodes carry ``label``, ``system``, ``mni`` (x, y, z in mm),
         ``source``, ``rest_input``, ``cue_input`` (model inputs at rest and during a
-        trauma reminder) and ``pfc`` (prefrontal cortex, receives the glutamate burst); edges carry ``weight`` (>= 0),
-        ``sign`` (+1 excitatory, -1 inhibitory), ``pathway`` and ``source``;
+        trauma reminder) and ``pfc`` (receives the acute glutamate burst: the mPFC);
+        edges carry ``weight`` (>= 0), ``sign`` (+1 excitatory, -1 inhibitory),
+        ``pathway`` and ``source``;
         ``G.graph`` holds the condition-level numbers of :data:`CONDITIONS`.
 
     Examples

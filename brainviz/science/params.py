@@ -54,7 +54,11 @@ class Param:
 
 _ZANOS = "Zanos et al. 2018, Pharmacol Rev (review)"
 _KAMP = "Kamp et al. 2020, Anesthesiology (PK)"
-_PK_ROUTES = "Yanagihara 2003; Rolan 2014; Fanta 2015 (PK)"
+_EBERT = ("Ebert et al. 1997, Eur J Pharmacol (receptor binding, rat): Ki S-ketamine 0.3, "
+          "R-ketamine 1.4, S-norketamine 1.7, R-norketamine 13 uM")
+_MIDAZOLAM = ("Allonen et al. 1981, Clin Pharmacol Ther; Heizmann et al. 1983, Br J Clin "
+              "Pharmacol (PK): t1/2 about 2.3 h, clearance about 300 mL/min, fast "
+              "distribution")
 
 _TABLE = (
     # --- pharmacokinetics -------------------------------------------------------
@@ -84,52 +88,104 @@ _TABLE = (
           "illustrative, Fanta 2015 (PK)", "pharmacokinetics"),
     Param("norket_potency", 0.25, 0.0, 1.0, 0.05, "1",
           "NMDA potency of norketamine relative to ketamine (1/3 to 1/5).",
-          "Fanta 2015 (PK)", "pharmacokinetics"),
+          _EBERT, "pharmacokinetics"),
     Param("esketamine_potency", 2.0, 1.0, 4.0, 0.1, "1",
           "NMDA potency of esketamine relative to racemic ketamine.",
-          _ZANOS + "; esketamine binds 3-4x more tightly than arketamine",
-          "pharmacokinetics"),
-    Param("f_im", 0.93, 0.5, 1.0, 0.01, "1", "Bioavailability, intramuscular.",
-          _PK_ROUTES, "routes"),
+          _EBERT + "; " + _ZANOS, "pharmacokinetics"),
+    Param("midazolam_clearance", 0.26, 0.1, 0.6, 0.01, "L/h/kg",
+          "Midazolam clearance (about 300 mL/min for 70 kg).", _MIDAZOLAM, "midazolam"),
+    Param("midazolam_v_central", 0.3, 0.1, 1.0, 0.05, "L/kg",
+          "Midazolam central volume (plasma falls to a tenth within 1-2 h of a bolus).",
+          "illustrative, shape from " + _MIDAZOLAM, "midazolam"),
+    Param("midazolam_v_peripheral", 0.5, 0.2, 2.0, 0.05, "L/kg",
+          "Midazolam peripheral volume (steady-state volume about 0.7-1.1 L/kg).",
+          _MIDAZOLAM, "midazolam"),
+    Param("midazolam_q", 1.5, 0.3, 5.0, 0.1, "L/h/kg",
+          "Midazolam inter-compartmental clearance (fast distribution).",
+          "illustrative, shape from " + _MIDAZOLAM, "midazolam"),
+    Param("midazolam_sedation_ec50_ng_ml", 100.0, 30.0, 400.0, 5.0, "ng/mL",
+          "Plasma midazolam giving half-maximal sedation (the active placebo sedates briefly).",
+          "illustrative; sedation tracks plasma midazolam: Allonen et al. 1981 (PK/PD)",
+          "midazolam"),
+    Param("f_im", 0.93, 0.5, 1.0, 0.01, "1", "Bioavailability, intramuscular (about 93 %).",
+          "Clements et al. 1982 (PK)", "routes"),
     Param("f_intranasal", 0.40, 0.1, 0.8, 0.01, "1",
-          "Bioavailability, intranasal racemic ketamine (25-50 %).", _PK_ROUTES, "routes"),
+          "Bioavailability, intranasal racemic ketamine (25-50 %).", "Yanagihara et al. 2003 "
+          "(PK)", "routes"),
     Param("f_esketamine_nasal", 0.48, 0.2, 0.8, 0.01, "1",
           "Bioavailability, esketamine nasal spray.",
           "Spravato prescribing information (about 48 %)", "routes"),
     Param("f_sublingual", 0.30, 0.1, 0.6, 0.01, "1",
-          "Bioavailability, sublingual (about 30 %).", _PK_ROUTES, "routes"),
+          "Bioavailability, sublingual (25-30 %).", "Rolan et al. 2014 (PK)", "routes"),
     Param("f_oral", 0.18, 0.05, 0.4, 0.01, "1",
-          "Bioavailability, oral (17-20 %).", _PK_ROUTES, "routes"),
+          "Bioavailability, oral racemic ketamine (17-20 %; about 8 % for oral S-ketamine).",
+          "Clements et al. 1982; Grant et al. 1981 (PK); S-ketamine: Fanta et al. 2015 (PK)",
+          "routes"),
     Param("ka_im", 4.0, 2.0, 30.0, 0.5, "1/h",
-          "Absorption rate, intramuscular (peak at 5-15 min).", _PK_ROUTES, "routes"),
+          "Absorption rate, intramuscular (peak at 5-15 min).",
+          "illustrative, timing from Clements et al. 1982 (PK)", "routes"),
     Param("ka_intranasal", 1.8, 0.5, 10.0, 0.1, "1/h",
-          "Absorption rate, intranasal (peak at 15-40 min).", _PK_ROUTES, "routes"),
+          "Absorption rate, intranasal (peak at 15-40 min).",
+          "illustrative, timing from Yanagihara et al. 2003 (PK)", "routes"),
     Param("ka_sublingual", 1.0, 0.3, 6.0, 0.1, "1/h",
-          "Absorption rate, sublingual (peak at about 45 min).", _PK_ROUTES, "routes"),
+          "Absorption rate, sublingual (peak at about 45 min).",
+          "illustrative, timing from Rolan et al. 2014 (PK)", "routes"),
     Param("ka_oral", 0.9, 0.3, 6.0, 0.1, "1/h",
-          "Absorption rate, oral (peak at 30-60 min).", _PK_ROUTES, "routes"),
+          "Absorption rate, oral (peak at 30-60 min).",
+          "illustrative, timing from Grant et al. 1981 (PK)", "routes"),
     # --- NMDA block, dissociation, glutamate ------------------------------------
     Param("nmda_ki_um", 1.0, 0.3, 3.0, 0.05, "uM",
           "Ketamine concentration that blocks half of interneuron NMDA receptors.",
           _ZANOS + ": Ki about 0.5-2.5 uM", "glutamate"),
-    Param("pyramidal_ki_factor", 5.0, 1.5, 20.0, 0.5, "1",
+    Param("pyramidal_ki_factor", 4.0, 1.5, 20.0, 0.5, "1",
           "How much less sensitive pyramidal-cell NMDA receptors are than interneurons'.",
           "illustrative, after Moghaddam et al. 1997 (animal)", "glutamate"),
     Param("dissociation_ec50_um", 0.72, 0.2, 3.0, 0.02, "uM",
           "Concentration giving half-maximal dissociation (range 100-250 ng/mL).",
           _ZANOS, "glutamate"),
-    Param("disinhibition_gain", 3.0, 0.0, 10.0, 0.1, "1",
+    Param("dissociation_tolerance_gain", 0.3, 0.0, 2.0, 0.05, "1/h",
+          "Tolerance to dissociation built per hour of full dissociation; 0 = no tolerance.",
+          "illustrative; dissociative symptoms attenuated with repeated dosing: Singh et "
+          "al. 2016, Am J Psychiatry (RCT)", "harms"),
+    Param("dissociation_tolerance_days", 10.0, 1.0, 60.0, 0.5, "days",
+          "How long tolerance to dissociation lasts after an infusion.", "illustrative",
+          "harms"),
+    Param("sedation_ec50_um", 5.0, 2.0, 12.0, 0.1, "uM",
+          "Ketamine level giving half-maximal sedation (loss of responsiveness: anaesthesia "
+          "needs about 1200-2400 ng/mL).", _ZANOS, "harms"),
+    Param("bp_max_mmhg", 40.0, 0.0, 80.0, 1.0, "mmHg",
+          "Largest systolic blood-pressure rise ketamine can cause.",
+          "illustrative; anaesthetic induction doses raise blood pressure most", "harms"),
+    Param("bp_ec50_ng_ml", 450.0, 100.0, 2000.0, 10.0, "ng/mL",
+          "Plasma ketamine giving half the largest blood-pressure rise.",
+          "illustrative; at 0.5 mg/kg the mean systolic rise was 3.3 mmHg at 30 min, "
+          "transient, with no tolerance over six infusions: Riva-Posse et al. 2018, "
+          "J Affect Disord (684 infusions)", "harms"),
+    Param("disinhibition_gain", 6.0, 0.0, 10.0, 0.1, "1",
           "Glutamate release per unit of interneuron NMDA block (the burst).",
           "illustrative, shape from Moghaddam et al. 1997 (animal)", "glutamate"),
+    Param("disinhibition_hill", 2.0, 1.0, 4.0, 0.1, "1",
+          "Steepness of disinhibition: interneurons fall silent once enough of their NMDA "
+          "receptors are blocked, so very low doses give little burst.",
+          "illustrative; 0.1 mg/kg helped less and less consistently than 0.5: Fava et al. "
+          "2020, Mol Psychiatry (RCT)", "glutamate"),
     Param("glutamate_tau_h", 0.25, 0.05, 2.0, 0.05, "h",
           "Time constant of the glutamate burst.", "illustrative", "glutamate"),
     # --- BDNF, mTOR, spines ------------------------------------------------------
-    Param("bdnf_gain", 1.0, 0.0, 3.0, 0.05, "1",
+    Param("bdnf_gain", 2.5, 0.0, 5.0, 0.05, "1",
           "BDNF release per unit of glutamate burst and NMDA block; 0 blocks BDNF.",
           "illustrative, Autry et al. 2011 (animal)", "bdnf"),
     Param("eef2_gain", 0.5, 0.0, 3.0, 0.05, "1",
           "BDNF translation de-suppressed by NMDA block at rest (eEF2 pathway).",
           "illustrative, Autry et al. 2011 (animal)", "bdnf"),
+    Param("bdnf_pool_size", 1.0, 0.2, 10.0, 0.1, "h",
+          "Ready BDNF mRNA, in hours of unit drive: a bigger dose soon uses it up.",
+          "illustrative; the rapid effect needs translation of existing BDNF mRNA: Autry "
+          "et al. 2011 (animal)", "bdnf"),
+    Param("bdnf_pool_refill_h", 48.0, 6.0, 240.0, 1.0, "h",
+          "How fast the ready BDNF mRNA is replenished after a dose.",
+          "illustrative; twice- and thrice-weekly infusions worked alike: Singh et al. "
+          "2016 (RCT)", "bdnf"),
     Param("bdnf_translation_tau_h", 1.0, 0.25, 4.0, 0.05, "h",
           "Delay of rapid BDNF synthesis.", "illustrative, Autry et al. 2011 (animal)",
           "bdnf"),
@@ -139,12 +195,25 @@ _TABLE = (
     Param("mtor_tau_h", 8.0, 1.0, 24.0, 0.5, "h",
           "Delay from BDNF to mTOR-driven synaptic protein synthesis.",
           "illustrative, Li et al. 2010 (animal)", "bdnf"),
+    Param("mtor_gain", 1.0, 0.0, 3.0, 0.05, "1",
+          "mTOR activation per unit of BDNF signalling; 0 blocks mTOR like rapamycin.",
+          "Li et al. 2010 (animal: blocking mTOR blocked new spines and the behavioural "
+          "effect); in humans rapamycin did not block ketamine's effect: Abdallah et al. "
+          "2020 (small RCT)", "bdnf"),
     Param("spine_gain", 3.0, 0.0, 3.0, 0.05, "1",
           "Spine formation per unit of mTOR drive; 0 stops spine formation.",
           "illustrative, Moda-Sava et al. 2019 (animal)", "bdnf"),
-    Param("spine_tau_days", 5.0, 1.0, 14.0, 0.5, "days",
+    Param("spine_tau_days", 3.0, 1.0, 14.0, 0.5, "days",
           "How long new spines persist (raised density lasts up to 2 weeks).",
           "Moda-Sava et al. 2019 (animal)", "bdnf"),
+    Param("spine_stabilisation_gain", 2.5, 0.0, 10.0, 0.1, "1/h",
+          "Stabilisation of labile new spines by a later dose's BDNF burst.",
+          "illustrative; one dose fades within about two weeks (Coyle & Laws 2015, MA) "
+          "while responders to six infusions kept their response a median 27.5 days "
+          "(Feder et al. 2021, RCT)", "bdnf"),
+    Param("stable_spine_tau_days", 45.0, 7.0, 180.0, 1.0, "days",
+          "How long stabilised spines last.", "illustrative, relapse weeks after a course: "
+          "Feder et al. 2021 (RCT)", "bdnf"),
     Param("plasticity_bdnf_weight", 1.0, 0.0, 3.0, 0.05, "1",
           "How much BDNF opens the plasticity window that gates learning.",
           "illustrative", "bdnf"),
@@ -158,43 +227,68 @@ _TABLE = (
     Param("synaptic_gain", 2.0, 0.0, 6.0, 0.1, "1",
           "Boost of vmPFC efficacy per unit of mTOR drive and restored spines.",
           "illustrative", "network"),
+    Param("vmpfc_brake_max", 0.6, 0.5, 1.5, 0.01, "1",
+          "Ceiling of the vmPFC -> amygdala brake (healthy network: 0.5); treatment "
+          "restores a weak brake, it cannot make it stronger than this.", "illustrative",
+          "network"),
     Param("acute_glutamate_gain", 0.6, 0.0, 2.0, 0.05, "1",
           "Extra prefrontal activity per unit of glutamate burst.",
           "illustrative", "network"),
-    Param("dmn_loosening_gain", 0.5, 0.0, 1.0, 0.01, "1",
-          "Fall of DMN loop coupling per unit of BDNF signalling; 0 keeps the DMN rigid.",
+    Param("dmn_loosening_gain", 1.5, 0.0, 3.0, 0.01, "1",
+          "DMN loosening per unit of BDNF signalling (and of restored spines, times "
+          "dmn_remodel_fraction); 0 keeps the DMN rigid to the drug.",
           "illustrative, direction from Scheidegger et al. 2012 (human)", "network"),
     Param("dmn_loosening_tau_h", 24.0, 6.0, 168.0, 1.0, "h",
           "How fast the DMN loop loosens and re-tightens.", "illustrative", "network"),
-    Param("dmn_remodel_fraction", 0.15, 0.0, 1.0, 0.05, "1",
-          "Share of the loosening that plasticity makes lasting.", "illustrative",
+    Param("dmn_remodel_fraction", 0.27, 0.0, 1.0, 0.01, "1",
+          "Lasting DMN loosening per unit of restored spines, relative to BDNF's.",
+          "illustrative",
           "network"),
-    Param("dmn_remodel_tau_days", 14.0, 3.0, 90.0, 1.0, "days",
-          "How long remodelled DMN loosening lasts.", "illustrative", "network"),
+    Param("dmn_remodel_tau_days", 2.0, 0.5, 30.0, 0.5, "days",
+          "How fast lasting DMN loosening follows restored spines.", "illustrative",
+          "network"),
+    Param("dmn_threat_gain", 1.0, 0.0, 2.0, 0.05, "1",
+          "DMN loosening per unit of fall of the amygdala's trauma response (less threat, "
+          "less rumination).", "illustrative; negative trauma-related thoughts fall with "
+          "exposure therapy", "network"),
+    Param("dmn_threat_tau_days", 14.0, 1.0, 90.0, 1.0, "days",
+          "How fast rumination follows a change of threat.", "illustrative", "network"),
+    Param("dmn_loosening_max", 0.28, 0.05, 0.9, 0.01, "1",
+          "Largest DMN loosening (0.28 brings a PTSD loop to a healthy one's strength).",
+          "illustrative; PTSD and healthy loop weights in brainviz.PATHWAYS", "network"),
     Param("noise_sd", 0.05, 0.0, 0.3, 0.01, "1",
           "Size of resting activity fluctuations (drawn from the seed).",
           "illustrative", "network"),
     # --- memory: reconsolidation and extinction ---------------------------------
-    Param("reconsolidation_rate", 0.06, 0.0, 1.0, 0.01, "1/h",
+    Param("reconsolidation_rate", 0.08, 0.0, 1.0, 0.01, "1/h",
           "Weakening of a retrieved trauma trace per hour of window and unit of plasticity.",
-          "illustrative, Nader et al. 2000 (animal); Duek et al. 2023 (pilot RCT)",
+          "illustrative; Nader et al. 2000 (animal); ketamine after retrieval lowered "
+          "amygdala reactivity to trauma scripts, while symptoms improved as much with "
+          "midazolam: Duek et al. 2023, Neuropsychopharmacology (pilot RCT, n=27)",
           "memory"),
-    Param("reconsolidation_threshold", 0.97, 0.5, 1.5, 0.05, "1",
+    Param("reconsolidation_threshold", 0.7, 0.5, 1.5, 0.05, "1",
           "Plasticity below which a reopened trace restabilises unchanged.",
-          "illustrative", "memory"),
+          "illustrative; extinction inside the window weakens the original memory a "
+          "little: Monfils et al. 2009 (animal), replications in humans mixed", "memory"),
     Param("reconsolidation_window_h", 6.0, 1.0, 12.0, 0.5, "h",
-          "How long a retrieved memory stays labile (10 min to under 6 h).",
-          "Nader et al. 2000 (animal)", "memory"),
+          "How long a retrieved memory stays labile (opens after about 10 min, "
+          "closed by 6 h).",
+          "Nader et al. 2000; Monfils et al. 2009 (animal)", "memory"),
+    Param("trace_return_days", 60.0, 5.0, 365.0, 1.0, "days",
+          "How fast a weakened trauma trace returns (spontaneous recovery).",
+          "illustrative; return of fear: Bouton 2004 (review)", "memory"),
     Param("extinction_rate", 0.2, 0.0, 3.0, 0.05, "1/h",
           "Extinction learned per hour of exposure at normal NMDA function and plasticity.",
           "illustrative", "memory"),
     Param("nmda_learning_dependence", 1.0, 0.0, 1.0, 0.05, "1",
           "How much extinction and destabilisation need free NMDA receptors (1 = fully).",
-          "Walker 2002; Davis 2011 (animal); Ben Mamou et al. 2006 (animal)", "memory"),
+          "Falls et al. 1992 (animal: NMDA antagonists in the amygdala block extinction); "
+          "Ben Mamou et al. 2006 (animal: destabilisation needs NMDA receptors)",
+          "memory"),
     Param("extinction_consolidation", 0.3, 0.0, 1.0, 0.01, "1",
           "Share of a session's extinction that becomes lasting, per unit of plasticity.",
           "illustrative", "memory"),
-    Param("extinction_stable_tau_days", 120.0, 14.0, 365.0, 1.0, "days",
+    Param("extinction_stable_tau_days", 90.0, 14.0, 365.0, 1.0, "days",
           "How long consolidated extinction lasts.", "illustrative", "memory"),
     Param("tolerance_low", 0.25, 0.0, 1.0, 0.01, "1",
           "Amygdala response below which exposure activates too little fear to learn.",
@@ -234,6 +328,10 @@ def _resolve(overrides: Mapping | None, n: int = 1) -> dict[str, np.ndarray]:
         p = PARAMS[name]
         if isinstance(value, (bool, np.bool_)) or isinstance(value, (str, bytes)):
             raise TypeError(f"parameter {name!r} must be a number, got {type(value).__name__}")
+        kind = np.asarray(value).dtype.kind if not isinstance(value, Mapping) else "O"
+        if kind not in "iuf":  # booleans, strings and objects are refused as in scalars
+            raise TypeError(f"parameter {name!r} must be a number or an array of numbers, "
+                            f"got {type(value).__name__} of dtype {np.asarray(value).dtype}")
         try:
             arr = np.asarray(value, dtype=float)
         except (TypeError, ValueError):

@@ -1,8 +1,10 @@
-"""Dosing and pharmacokinetics: routes, plasma ketamine and norketamine.
+"""Dosing and pharmacokinetics: routes, plasma ketamine, norketamine and midazolam.
 
 A linear three-state ketamine model (central, peripheral, plus an absorption depot for
 non-IV routes) with norketamine formed from ketamine clearance and, for oral and
-nasal routes, from first-pass metabolism. Each dose's response is computed once on a
+nasal routes, from first-pass metabolism. Midazolam, the active placebo of the
+ketamine trials (Feder et al. 2021; Fava et al. 2020), has its own two-compartment
+model and blocks no NMDA receptors. Each dose's response is computed once on a
 1-minute reference grid (exact matrix-exponential steps) and superposed.
 """
 
@@ -18,7 +20,7 @@ import numpy as np
 from .._validate import check_choice, check_number
 from ._numerics import _expm, _matrix_powers
 
-__all__ = ["Dose", "ROUTES"]
+__all__ = ["Dose", "ROUTES", "DRUGS"]
 
 _MW_KETAMINE = 237.73  # g/mol
 _MW_NORKETAMINE = 223.70  # g/mol
@@ -50,41 +52,56 @@ ROUTES = MappingProxyType({
 _MAX_MG_PER_KG = 5.0
 _MAX_MINUTES = 240.0
 
+#: Drugs a :class:`Dose` can give, with the largest dose accepted (mg/kg). Midazolam
+#: 0.045 mg/kg IV over 40 min is the active placebo of Feder et al. 2021 (RCT) and
+#: Fava et al. 2020 (RCT): it sedates briefly and blocks no NMDA receptors.
+DRUGS = MappingProxyType({"ketamine": _MAX_MG_PER_KG, "midazolam": 0.1})
+
 
 @dataclass(frozen=True)
 class Dose:
-    """One dose of ketamine.
+    """One dose of ketamine (or of midazolam, the active placebo).
 
     Parameters
     ----------
     at_h : float
         Start of the dose, hours after the course starts (>= 0).
     mg_per_kg : float
-        Dose in mg per kg body weight, in (0, 5]. The antidepressant IV dose is 0.5.
+        Dose in mg per kg body weight, in (0, 5] for ketamine (the antidepressant IV
+        dose is 0.5) and (0, 0.1] for midazolam (the active placebo is 0.045).
     route : str
         One of ``"iv"``, ``"im"``, ``"intranasal"``, ``"esketamine_nasal"``,
-        ``"sublingual"``, ``"oral"``.
+        ``"sublingual"``, ``"oral"``; midazolam is given IV only.
     duration_min : float, optional
         How long the dose is given over, in [1, 240] minutes. Defaults to 40 for IV
         (the standard infusion), 5 for the esketamine spray, 1 otherwise.
+    drug : {"ketamine", "midazolam"}
+        ``"midazolam"`` sedates briefly and blocks no NMDA receptors: the active
+        placebo of the ketamine trials. Esketamine is the ``"esketamine_nasal"`` route.
 
     Examples
     --------
     >>> from brainviz import Dose
     >>> Dose(at_h=0, mg_per_kg=0.5, route="iv").duration_min
     40.0
+    >>> Dose(0, 0.045, drug="midazolam").drug
+    'midazolam'
     """
 
     at_h: float
     mg_per_kg: float
     route: str = "iv"
     duration_min: float | None = None
+    drug: str = "ketamine"
 
     def __post_init__(self):
         at_h = check_number("Dose.at_h", self.at_h, 0.0, math.inf, "h")
-        mg = check_number("Dose.mg_per_kg", self.mg_per_kg, 0.0, _MAX_MG_PER_KG, "mg/kg",
+        check_choice("Dose.drug", self.drug, DRUGS)
+        mg = check_number("Dose.mg_per_kg", self.mg_per_kg, 0.0, DRUGS[self.drug], "mg/kg",
                            low_open=True)
         check_choice("Dose.route", self.route, ROUTES)
+        if self.drug == "midazolam" and self.route != "iv":
+            raise ValueError(f"Dose.route must be 'iv' for drug='midazolam', got {self.route!r}")
         minutes = self.duration_min
         if minutes is None:
             minutes = ROUTES[self.route].default_minutes
@@ -158,11 +175,58 @@ def _cached_kernel(route: str, minutes: float, items: tuple) -> tuple[np.ndarray
     return ket, nor
 
 
+_MIDAZOLAM_PARAMS = ("midazolam_v_central", "midazolam_v_peripheral", "midazolam_clearance",
+                     "midazolam_q")
+
+
+@functools.lru_cache(maxsize=64)
+def _midazolam_kernel(minutes: float, items: tuple) -> np.ndarray:
+    """Plasma midazolam (ng/mL) after 1 mg/kg IV over ``minutes``, on the reference grid."""
+    p = dict(items)
+    v1, v2 = p["midazolam_v_central"], p["midazolam_v_peripheral"]
+    cl, q = p["midazolam_clearance"], p["midazolam_q"]
+    m = np.array([[-(cl + q) / v1, q / v2], [q / v1, -q / v2]])
+    n_steps = _REF_T.size
+    n_in = max(1, int(round(minutes / 60.0 / _REF_DT_H)))
+    aug = np.zeros((3, 3))
+    aug[:2, :2] = m
+    aug[0, 2] = 1.0 / (n_in * _REF_DT_H)
+    step = _expm(aug * _REF_DT_H)
+    phi, gamma = step[:2, :2], step[:2, 2]
+    powers = _matrix_powers(phi, n_steps)
+    during = np.cumsum(powers @ gamma, axis=0)
+    state = np.zeros((n_steps, 2))
+    state[1:n_in + 1] = during[: min(n_in, n_steps - 1)]
+    if n_in + 1 < n_steps:
+        state[n_in + 1:] = powers[1: n_steps - n_in] @ during[n_in - 1]
+    mid = state[:, 0] / v1 * 1000.0
+    mid.setflags(write=False)
+    return mid
+
+
+def _midazolam_plasma(dose_lists, t_h: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
+    """Plasma midazolam (ng/mL), ``(n, len(t_h))``, from the midazolam doses only."""
+    out = np.zeros((len(dose_lists), t_h.size))
+    for b, doses in enumerate(dose_lists):
+        for dose in doses:
+            if dose.drug != "midazolam":
+                continue
+            items = tuple((k, float(params[k][min(b, params[k].shape[0] - 1), 0]))
+                          for k in _MIDAZOLAM_PARAMS)
+            kernel = _midazolam_kernel(dose.duration_min, items)
+            start = np.searchsorted(t_h, dose.at_h)
+            stop = np.searchsorted(t_h, dose.at_h + _REF_HORIZON_H, side="right")
+            out[b, start:stop] += dose.mg_per_kg * np.interp(t_h[start:stop] - dose.at_h,
+                                                             _REF_T, kernel)
+    return out
+
+
 def _plasma(dose_lists, t_h: np.ndarray, params: dict[str, np.ndarray]):
     """Ketamine, norketamine (ng/mL) and NMDA-effective concentration (uM).
 
-    ``dose_lists`` holds one sequence of :class:`Dose` per protocol; ``params`` holds
-    ``(n, 1)`` arrays. Returns three ``(n, len(t_h))`` arrays.
+    ``dose_lists`` holds one sequence of :class:`Dose` per protocol (midazolam doses
+    are skipped: see :func:`_midazolam_plasma`); ``params`` holds ``(n, 1)`` arrays.
+    Returns three ``(n, len(t_h))`` arrays.
     """
     n = len(dose_lists)
     ket = np.zeros((n, t_h.size))
@@ -181,6 +245,8 @@ def _plasma(dose_lists, t_h: np.ndarray, params: dict[str, np.ndarray]):
     for b, doses in enumerate(dose_lists):
         row = int(representative[b])
         for dose in doses:
+            if dose.drug != "ketamine":
+                continue
             key = (dose.route, dose.duration_min, row, dose.at_h)
             groups.setdefault(key, []).append((b, dose.mg_per_kg))
     for (route, minutes, row, at_h), members in groups.items():
