@@ -200,13 +200,13 @@ _TABLE = (
           "Li et al. 2010 (animal: blocking mTOR blocked new spines and the behavioural "
           "effect); in humans rapamycin did not block ketamine's effect: Abdallah et al. "
           "2020 (small RCT)", "bdnf"),
-    Param("spine_gain", 3.0, 0.0, 3.0, 0.05, "1",
+    Param("spine_gain", 6.0, 0.0, 10.0, 0.05, "1",
           "Spine formation per unit of mTOR drive; 0 stops spine formation.",
           "illustrative, Moda-Sava et al. 2019 (animal)", "bdnf"),
     Param("spine_tau_days", 3.0, 1.0, 14.0, 0.5, "days",
           "How long new spines persist (raised density lasts up to 2 weeks).",
           "Moda-Sava et al. 2019 (animal)", "bdnf"),
-    Param("spine_stabilisation_gain", 2.5, 0.0, 10.0, 0.1, "1/h",
+    Param("spine_stabilisation_gain", 0.4, 0.0, 10.0, 0.1, "1/h",
           "Stabilisation of labile new spines by a later dose's BDNF burst.",
           "illustrative; one dose fades within about two weeks (Coyle & Laws 2015, MA) "
           "while responders to six infusions kept their response a median 27.5 days "
@@ -240,7 +240,7 @@ _TABLE = (
           "illustrative, direction from Scheidegger et al. 2012 (human)", "network"),
     Param("dmn_loosening_tau_h", 24.0, 6.0, 168.0, 1.0, "h",
           "How fast the DMN loop loosens and re-tightens.", "illustrative", "network"),
-    Param("dmn_remodel_fraction", 0.27, 0.0, 1.0, 0.01, "1",
+    Param("dmn_remodel_fraction", 0.35, 0.0, 1.0, 0.01, "1",
           "Lasting DMN loosening per unit of restored spines, relative to BDNF's.",
           "illustrative",
           "network"),
@@ -288,7 +288,7 @@ _TABLE = (
     Param("extinction_consolidation", 0.3, 0.0, 1.0, 0.01, "1",
           "Share of a session's extinction that becomes lasting, per unit of plasticity.",
           "illustrative", "memory"),
-    Param("extinction_stable_tau_days", 90.0, 14.0, 365.0, 1.0, "days",
+    Param("extinction_stable_tau_days", 75.0, 14.0, 365.0, 1.0, "days",
           "How long consolidated extinction lasts.", "illustrative", "memory"),
     Param("tolerance_low", 0.25, 0.0, 1.0, 0.01, "1",
           "Amygdala response below which exposure activates too little fear to learn.",
