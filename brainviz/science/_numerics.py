@@ -188,6 +188,9 @@ def _saturating(a: np.ndarray, dt: np.ndarray, tau) -> np.ndarray:
     grid points; ``0 <= y < 1`` always. One :func:`_decay_scan`, no loop over time.
     """
     a = np.asarray(a, dtype=float)
+    if not a.any():  # never driven: stays at 0
+        return np.zeros(np.broadcast_shapes(a.shape[:-1], np.shape(tau)[:-1] or ())
+                        + (a.shape[-1] + 1,))
     lam = a + 1.0 / np.asarray(tau, dtype=float)
     x = lam * dt
     # (1 - exp(-x)) / x, continued to 1 at x = 0

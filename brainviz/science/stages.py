@@ -117,6 +117,9 @@ def low_pass(x, t_h, tau_h) -> np.ndarray:
     t_h = np.asarray(t_h, dtype=float)
     x = np.broadcast_to(x, x.shape[:-1] + (t_h.size,)) if x.ndim else np.broadcast_to(
         x, (1, t_h.size))
+    if not x.any():  # nothing to filter (no drug, no session): exactly zero, and cheap
+        shape = np.broadcast_shapes(x.shape[:-1], np.shape(tau_h)[:-1] or ()) + (t_h.size,)
+        return np.zeros(shape)
     return _first_order(x, np.diff(t_h), tau_h)
 
 
@@ -147,16 +150,17 @@ def pharmacology(t_h, state, params) -> dict:
     occ = ceff / (ceff + P["nmda_ki_um"])
     occ_pyr = ceff / (ceff + P["nmda_ki_um"] * P["pyramidal_ki_factor"])
     ec50 = P["dissociation_ec50_um"]
-    c3 = ceff**3
+    c3 = ceff * ceff * ceff
     naive = c3 / (c3 + ec50**3)
     tau_tol = P["dissociation_tolerance_days"] * 24.0
     # d(tol)/dt = gain * naive dissociation - tol / tau
     tolerance = P["dissociation_tolerance_gain"] * tau_tol * low_pass(naive, t_h, tau_tol)
     dissociation = c3 / (c3 + (ec50 * (1.0 + tolerance)) ** 3)
-    c4 = (ceff / P["sedation_ec50_um"]) ** 4
-    m2 = (mid / P["midazolam_sedation_ec50_ng_ml"]) ** 2
-    sedation = 1.0 - (1.0 / (1.0 + c4)) * (1.0 / (1.0 + m2))
-    b = (ket / P["bp_ec50_ng_ml"]) ** 1.5
+    c2 = np.square(ceff / P["sedation_ec50_um"])
+    m2 = np.square(mid / P["midazolam_sedation_ec50_ng_ml"])
+    sedation = 1.0 - (1.0 / (1.0 + c2 * c2)) * (1.0 / (1.0 + m2))
+    b = ket / P["bp_ec50_ng_ml"]
+    b = b * np.sqrt(b)
     bp = P["bp_max_mmhg"] * b / (1.0 + b)
     return {"plasma_ng_ml": ket, "norketamine_ng_ml": nor, "midazolam_ng_ml": mid,
             "nmda_effective_um": ceff, "nmda_occupancy": occ, "pyramidal_occupancy": occ_pyr,
