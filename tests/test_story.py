@@ -94,3 +94,11 @@ def test_synergy_words_follow_the_models_comparison():
 def test_storyboard_is_public_and_documented():
     assert "storyboard" in bv.__all__
     assert "Examples" in bv.storyboard.__doc__
+
+
+def test_no_template_left_unfilled():
+    for name in gallery.NAMES:
+        texts = [gallery.caption(name), gallery.alt_text(name), gallery.title(name)]
+        texts += [b.caption for b in storyboard(name)]
+        for text in texts:
+            assert "{" not in text and "}" not in text, (name, text)

@@ -132,15 +132,20 @@ def _day_caption():
 
 def _day_alt():
     f = facts("treatment_day")
-    n = 1 + len(f["harms"]) // 2 + 1
+    scores = [h for h in f["harms"] if h != "bp_rise_mmhg"]
+    fourth = (f"A third chart shows the systolic blood pressure rise, peaking at "
+              f"{f['bp_peak']:.0f} mmHg at the end of the infusion and gone within hours."
+              if "bp_peak" in f else
+              "A third chart shows the fraction of NMDA receptors blocked, rising and "
+              "falling with plasma.")
     return (
-        f"Line charts against time after the dose from 10 minutes to 3 weeks on a log axis, "
-        f"{n + 1} panels sharing it. Plasma ketamine rises to {f['plasma_peak']:.0f} ng/mL at "
-        "40 minutes inside a shaded dissociation band, then falls within hours. The harm "
-        f"curves ({', '.join(h.replace('_mmhg', '').replace('_', ' ') for h in f['harms'])}) "
-        "rise and fall with it within hours. Symptom relief rises after a few hours, peaks "
-        f"at {format_duration(f['relief_peak_h'])} with {f['relief_peak']:.0f} points and "
-        "falls back over two weeks. A shaded strip marks the 40-minute infusion.")
+        "Four line charts against time after the dose from 10 minutes to 3 weeks on one "
+        f"shared log axis. Plasma ketamine rises to {f['plasma_peak']:.0f} ng/mL at 40 minutes "
+        "inside a shaded dissociation band, then falls within hours. The harm scores ("
+        f"{', '.join(scores)}) rise and fall with it within hours. {fourth} Symptom relief "
+        f"rises after a few hours, peaks at {format_duration(f['relief_peak_h'])} with "
+        f"{f['relief_peak']:.0f} points and falls back over two weeks. A shaded strip marks "
+        "the 40-minute infusion.")
 
 
 def _memory_caption():
@@ -170,7 +175,7 @@ def _memory_alt():
         "Three charts. Left: trauma trace strength against time after the dose on a log "
         "axis; the line for retrieval a day after ketamine steps down at the session to "
         f"{f['kept_ketamine']:.2f}, retrieval alone dips to {f['kept_alone']:.2f}, ketamine "
-        "alone stays at 1. Middle: plasticity rising over the first day with a shaded "
+        f"alone stays at {f['kept_drug']:.2f}. Middle: plasticity rising over the first day with a shaded "
         "window after the session at 24 hours. Right: trace left after one session against "
         f"session time relative to the dose, lowest ({f['best_kept']:.2f}) for a session "
         f"{f['best_offset_h']:.0f} hours after it.")
@@ -230,9 +235,17 @@ def _plasticity_alt():
         f"plasma at {format_duration(f['plasma_peak_h'])}, glutamate at "
         f"{format_duration(f['glutamate_peak_h'])}, BDNF at {format_duration(f['bdnf_peak_h'])},"
         f" mTOR at {format_duration(f['mtor_peak_h'])}, spines at "
-        f"{format_duration(f['spines_peak_h'])}. Right: two drawings of the same dendrite "
-        "branch with mushroom-shaped spines and a 5 µm scale bar; the lower one, two days "
-        "after the dose, has a few extra spines with filled green heads.")
+        f"{format_duration(f['spines_peak_h'])}. Right: two drawings of the same 25 µm "
+        "dendrite branch with mushroom-shaped spines and a 5 µm scale bar; the lower one, "
+        f"two days after the dose, has {_new_spines(f)} extra spine"
+        f"{'' if _new_spines(f) == 1 else 's'} with a filled green head.")
+
+
+def _new_spines(f) -> int:
+    """New spines drawn on the figure's dendrite two days after the dose."""
+    from .timecourse import DENDRITE_LENGTH_UM as length
+
+    return int(round(f["spines_2d"] * length)) - int(round(f["spines_before"] * length))
 
 
 def _synergy_caption():
@@ -244,7 +257,8 @@ def _synergy_caption():
         "minute sessions from day 1), one 0.5 mg/kg ketamine infusion alone, and the "
         f"infusion followed by the same course. At week {f['weeks']:.0f} exposure alone gives "
         f"{r['exposure']:.0f} points of relief, the infusion alone {r['one_infusion']:.0f} "
-        f"(its relief, {f['drug_day1']:.0f} points on day 1, has faded), and the two together "
+        f"(its relief, {f['drug_day1']:.0f} points on day 1, "
+        f"{'has faded' if f['drug_gone'] else 'has partly faded'}), and the two together "
         f"{r['one_infusion_exposure']:.0f}: adding the infusion gives "
         f"{synergy_verdict(f)} ({points(f['added'], True)}, {100 * f['ratio']:.0f}% of the "
         "course's relief). Exposure therapy is the first-line treatment (Powers 2010); "
@@ -259,8 +273,8 @@ def _synergy_alt():
         f"Two charts. Left: four lines of symptom index over {f['weeks']:.0f} weeks with tick "
         "marks for the weekly sessions. No treatment stays flat at "
         f"{f['start']:.0f}; one infusion alone dips for a few days and returns; the "
-        "exposure course falls session by session; the infusion plus the course falls "
-        f"lowest. Right: bars of relief at week {f['weeks']:.0f}: exposure alone "
+        "exposure course falls session by session; the infusion plus the course ends "
+        f"{'lowest' if f['added'] > 0 else 'no lower'}. Right: bars of relief at week {f['weeks']:.0f}: exposure alone "
         f"{r['exposure']:.0f} points, infusion alone {r['one_infusion']:.0f}, both "
         f"{r['one_infusion_exposure']:.0f}, and a bar for the difference the infusion adds, "
         f"{points(f['added'], True)}.")
