@@ -294,11 +294,13 @@ def _day_board():
     fade = "fades over one to two weeks" if f["relief_14d_share"] < 0.5 else \
         "is still large two weeks later"
     lasting = "hours" if f["harms_end_h"] < 24 else "days"
+    when = ("at the end of the infusion" if abs(f["dissociation_peak_h"] - 2 / 3) < 0.25
+            else f"at {_when(f['dissociation_peak_h'])}")
     return _tile([
         (3.0, f"0.5 mg/kg IV over 40 min: plasma rises to {f['plasma_peak']:.0f} ng/mL, "
               "inside the dissociation range", 0.0, 2 / 3, ("plasma_ng_ml", "dissociation"),
          "linear"),
-        (3.5, f"Harms peak at the end of the infusion: {harms}; gone by about "
+        (3.5, f"Harms peak {when}: {harms}; gone by about "
               f"{_when(f['harms_end_h'])}", 2 / 3, 6.0, ("dissociation", "sedation",
                                                          "bp_rise_mmhg"), "log"),
         (3.5, f"Relief starts within hours ({f['relief_4h']:.0f} points at 4 h) and is "
@@ -344,7 +346,8 @@ def _dmn_board():
         (3.0, f"First hours: {acute}", 0.0, 4.0, ("DMN loop",), "linear"),
         (3.0, f"24 h after the dose: r = {f['at_24h']:.2f}, lower, as human imaging found at "
               "24 h (Scheidegger 2012)", 4.0, 24.0, ("DMN loop",), "linear"),
-        (3.5, f"Over {f['end_days']:.0f} days {back} comes back: r = {f['end']:.2f} on "
+        (3.5, (f"Lowest at {_when(f['min_h'])} (r = {f['min']:.2f}); " if f["min_h"] > 30 else "")
+         + f"over {f['end_days']:.0f} days {back} comes back: r = {f['end']:.2f} on "
               f"day {f['end_days']:.0f}", 24.0, f["end_days"] * 24.0, ("DMN loop",), "linear"),
         (3.0, "One dose loosens the rumination loop for days, not for good. Illustrative",
          f["end_days"] * 24.0, f["end_days"] * 24.0, (), "linear"),
@@ -354,15 +357,19 @@ def _dmn_board():
 def _plasticity_board():
     f = _day_facts()
     new = f["spines_2d"] - f["spines_before"]
+    # each beat ends a little after its step's peak, so the peak is on screen in it
+    t1 = max(1.0, 1.6 * f["glutamate_peak_h"])
+    t2 = max(t1 * 1.5, 1.8 * f["bdnf_peak_h"])
+    t3 = max(t2 * 1.5, 2.0 * f["mtor_peak_h"], 24.0)
     return _tile([
         (3.0, f"Plasma ketamine peaks at {_when(f['plasma_peak_h'])}; NMDA block sets off a "
-              f"glutamate burst (peak {_when(f['glutamate_peak_h'])})", 0.0, 1.5,
+              f"glutamate burst (peak {_when(f['glutamate_peak_h'])})", 0.0, t1,
          ("plasma_ng_ml", "glutamate"), "log"),
-        (3.0, f"BDNF rises and peaks at {_when(f['bdnf_peak_h'])}", 1.5, 8.0, ("bdnf",), "log"),
+        (3.0, f"BDNF rises and peaks at {_when(f['bdnf_peak_h'])}", t1, t2, ("bdnf",), "log"),
         (3.0, f"mTOR builds synaptic proteins; its drive peaks at {_when(f['mtor_peak_h'])}",
-         8.0, 24.0, ("mtor",), "log"),
+         t2, t3, ("mtor",), "log"),
         (3.5, f"New spines: {f['spines_before']:.2f} → {f['spines_2d']:.2f} per µm by day 2 "
-              f"(+{_pct(new / f['spines_before'])}); they fade over weeks", 24.0, 21 * 24.0,
+              f"(+{_pct(new / f['spines_before'])}); they fade over weeks", t3, 21 * 24.0,
          ("spine_density",), "log"),
         (3.0, "Each step starts the next: dose → glutamate → BDNF → mTOR → spines "
               "(rodent work; Li 2010, Moda-Sava 2019)", 21 * 24.0, 21 * 24.0, (), "linear"),
