@@ -643,7 +643,7 @@ def memory_panel(*, theme: str = "notebook") -> Panel:
         title = ax1.set_title("", loc="left")
         return dict(with_k=with_k, alone=alone, default=default, plast=plast,
                     plast_default=plast_default, window=window, title=title, ax2=ax2,
-                    band=band)
+                    band=band, ax1=ax1)
 
     defaults = {}
 
@@ -665,6 +665,9 @@ def memory_panel(*, theme: str = "notebook") -> Panel:
         end = (v["session_h"] + v["reconsolidation_window_h"]) / 24.0
         a["window"].set_x(start)
         a["window"].set_width(end - start)
+        lowest = min(float(np.min(k.trauma_trace / k.trauma_trace[0])),
+                     float(np.min(band[1][0])) if band else 1.0)
+        a["ax1"].set_ylim(min(0.9, math.floor((lowest - 0.02) * 20) / 20), 1.01)
         top = max(float(k.plasticity.max()), float(d.plasticity.max()))
         a["ax2"].set_ylim(0.9, max(2.0, _nice_ceiling(top * 1.1, _STEPS)))
         left = k.trauma_trace[-1] / k.trauma_trace[0]
