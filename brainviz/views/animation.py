@@ -80,7 +80,7 @@ class Animation(FuncAnimation):
 TITLES = {
     "network": "The PTSD network through ketamine and an exposure course",
     "treatment_day": "One infusion: harms and relief on one clock",
-    "memory": "Retrieval in a plasticity window: the trauma trace weakens",
+    "memory": "Retrieval in the plasticity period: the trauma trace weakens",
     "dmn": "The rumination loop loosens after a dose",
     "plasticity": "From dose to new spines",
     "synergy": "Ketamine before exposure therapy, and each alone",

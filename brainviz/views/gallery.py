@@ -39,7 +39,7 @@ def title(name: str) -> str:
     --------
     >>> from brainviz.views.gallery import title
     >>> title("memory")
-    'A memory changes only if retrieved in a plasticity window'
+    'A retrieved memory changes most in the plasticity period'
     """
     name = _check_name(name)
     if name == "synergy":
@@ -50,7 +50,7 @@ def title(name: str) -> str:
                 else "One infusion: harms and relief over three weeks")
     return {
         "network": "The trauma network in the model: PTSD and healthy",
-        "memory": "A memory changes only if retrieved in a plasticity window",
+        "memory": "A retrieved memory changes most in the plasticity period",
         "dmn": "The rumination loop loosens a day after a dose",
         "plasticity": "From dose to new spines: each step on its own clock",
     }[name]
@@ -452,13 +452,14 @@ def _build_memory(fig, th):
                ec=_c("orange", th) if th.name != "print" else "#555555",
                hatch="\\\\" if th.name == "print" else None)
     ax.plot(np.maximum(c.t_h, LOG_T0_H), c.plasticity, color=_c("blue", th), lw=3.5)
-    ax.annotate("window", (24.0 + w, 1.0), xycoords=("data", "axes fraction"),
-                xytext=(4, -2), textcoords="offset points", ha="left", va="top", color=ink,
+    ax.annotate("reconsolidation window", (24.0 + w, 0.04), xycoords=("data", "axes fraction"),
+                rotation=90, xytext=(3, 0), textcoords="offset points", ha="left", va="bottom",
+                color=ink,
                 fontsize=th.small)
     log_time_axis(ax, t_max_h=7 * 24, text="time after the dose (log)")
     ax.set_ylabel("plasticity (× baseline)")
     ax.set_ylim(0.9, c.plasticity.max() * 1.2)
-    _panel_title(ax, "Plasticity", th)
+    _panel_title(ax, "The plasticity period", th)
 
     ax = axes[2]
     from .story import _timing_kept

@@ -274,7 +274,7 @@ def _network_board():
          "linear"),
         (3.0, f"Ketamine, 0.5 mg/kg over 40 min: plasma peaks at {d['plasma_peak']:.0f} ng/mL; "
               "a glutamate burst in prefrontal cortex", 0, 12, ("DMN loop",), "log"),
-        (3.0, f"Day 1: the first exposure session falls in the plasticity window; the trauma "
+        (3.0, f"Day 1: the first exposure session falls in the plasticity period; the trauma "
               f"trace weakens to {m['kept_ketamine']:.2f} of its strength", 12, 30,
          ("trauma trace",), "linear"),
         (3.5, f"Ten weekly sessions build extinction: the vmPFC brake grows "

@@ -23,7 +23,7 @@ from types import MappingProxyType
 
 from matplotlib.figure import Figure
 
-__all__ = ["OKABE_ITO", "SYSTEM_STYLE", "PATHWAY_STYLE", "THEMES", "Theme", "ThemedFigure",
+__all__ = ["OKABE_ITO", "SYSTEM_STYLE", "PATHWAY_STYLE", "WINDOW_STYLE", "THEMES", "Theme", "ThemedFigure",
            "theme_context", "get_theme", "color", "dim", "contrast", "luminance",
            "SLIDE_WIDTH_IN", "MIN_SLIDE_PT"]
 
@@ -53,6 +53,16 @@ PATHWAY_STYLE = MappingProxyType({
     "salience": {"color": "purple", "linestyle": ":", "label": "salience loop"},
 })
 _OTHER_PATHWAY = {"color": "minor", "linestyle": "-", "label": "other pathways"}
+
+#: The course's two windows, one name and one colour each, in every figure, panel and
+#: notebook: the dose opens a *plasticity period* (days; drawn as a curve), and
+#: retrieving the trauma memory opens a *reconsolidation window* (hours; a shaded band).
+WINDOW_STYLE = MappingProxyType({
+    "plasticity period": {"color": "blue",
+                          "label": "plasticity period (opened by the dose)"},
+    "reconsolidation window": {"color": "orange",
+                               "label": "reconsolidation window (opened by retrieval)"},
+})
 
 
 @dataclass(frozen=True)
