@@ -35,7 +35,7 @@ from ..science.params import PARAMS, Param
 from ..science.pharmacology import ROUTES, Dose
 from ..science.population import ensemble, trial
 from ..views import scenarios
-from ..views.themes import OKABE_ITO, theme_context
+from ..views.themes import OKABE_ITO, WINDOW_STYLE, theme_context
 
 __all__ = ["Panel", "memory_panel", "dmn_panel", "plasticity_panel", "synergy_panel",
            "protocol_builder", "quiz", "quiz_options", "video"]
@@ -62,8 +62,8 @@ DISSOCIATION_NG_ML = (100.0, 250.0)
 ANAESTHETIC_NG_ML = (1200.0, 2400.0)
 
 _DEFAULT_STYLE = dict(color="#8a8a8a", lw=1.6, ls=(0, (4, 3)), zorder=1)  # default course
-_WINDOW = OKABE_ITO["orange"]  # the reconsolidation window, opened by retrieval
-_PLASTICITY = OKABE_ITO["blue"]  # the plasticity period, opened by the dose
+_WINDOW = OKABE_ITO[WINDOW_STYLE["reconsolidation window"]["color"]]
+_PLASTICITY = OKABE_ITO[WINDOW_STYLE["plasticity period"]["color"]]
 _HOURS = [1 / 6, 1, 4, 24, 168]
 #: Virtual patients behind a panel's band (5th-95th percentile), one seeded draw
 _BAND_N, _BAND_SEED, _BAND_Q = 40, 0, (5, 95)
@@ -633,9 +633,9 @@ def memory_panel(*, theme: str = "notebook") -> Panel:
         ax1.legend(loc="lower left")
         plast_default, = ax2.plot([], [], **_DEFAULT_STYLE)
         plast, = ax2.plot([], [], color=_PLASTICITY, lw=2.5,
-                          label="plasticity period (opened by the dose)")
+                          label=WINDOW_STYLE["plasticity period"]["label"])
         window = ax2.axvspan(0, 1, color=_WINDOW, alpha=0.35, lw=0,
-                             label="reconsolidation window (opened by retrieval)")
+                             label=WINDOW_STYLE["reconsolidation window"]["label"])
         ax2.axhline(1.0, color="#888888", lw=0.8, ls=":")
         ax2.set(xlim=(0, 5), ylim=(0.9, 2.6), xlabel="days after the dose",
                 ylabel="plasticity (1 = baseline)")
