@@ -67,3 +67,12 @@ def test_bad_input_is_a_clear_error(kwargs, error):
     with pytest.raises((ValueError, TypeError), match=error):
         compare_stage(args.pop("stage"), args.pop("function"), args.pop("protocol"),
                       args.pop("series"), **args)
+
+
+def test_a_stage_that_starts_at_the_wrong_level_is_told_so():
+    def from_zero(t_h, state, params):
+        g = bv.STAGES["glutamate"](t_h, state, params)["glutamate"]
+        return {"glutamate": g - 1}
+
+    check = compare_stage("glutamate", from_zero, ONE, "glutamate", quiet=True)
+    assert "already at the start" in check.message

@@ -142,9 +142,11 @@ def _compare(stage, function, protocol, names: Sequence[str], params, rtol,
             continue
         ok = False
         side = "above" if np.mean(diff) > 0 else "below"
+        start = (" They differ already at the start: check the level yours starts from."
+                 if abs(diff[0]) > rtol * scale else "")
         lines.append(f"`{name}` differs by up to {err:.3g} at {_when(t[worst])} (yours "
                      f"{yours[worst]:.3g}, built-in {ref[worst]:.3g}); on average yours "
-                     f"runs {side} it.")
+                     f"runs {side} it.{start}")
     head = (f"✓ Your {stage} stage matches the built-in one." if ok
             else f"✗ Not yet: your {stage} stage gives a different course.")
     return StageCheck(stage, True, ok, " ".join([head] + lines), differences, mine,
