@@ -201,6 +201,7 @@ def test_a_small_pilot_varies_between_seeds_far_more_than_a_large_trial():
     (lambda: bv.ensemble(ONE, n=3).band("symptom"), "did you mean 'symptoms'"),
     (lambda: bv.ensemble(ONE, n=3).relief(8), "day must be in [0, 7] days"),
     (lambda: bv.ensemble(ONE, n=3).at("symptoms", -1.0), "t_h must be in [0, 168] h"),
+    (lambda: bv.ensemble(ONE, n=3).at("symptoms", "noon"), "t_h must be a number"),
     (lambda: bv.trial({}), "arms must be a non-empty dict"),
     (lambda: bv.trial([ONE]), "arms must be a non-empty dict"),
     (lambda: bv.trial({"a": ONE, "b": "x"}), "arms['b'] must be a brainviz.Protocol"),

@@ -321,7 +321,11 @@ class Ensemble:
         (5,)
         """
         x = self._get(name)
-        t = np.asarray(t_h, dtype=float)
+        try:
+            t = np.asarray(t_h, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"t_h must be a number or an array of numbers (hours), "
+                            f"got {type(t_h).__name__}") from None
         if not np.all(np.isfinite(t)) or np.any(t < 0) or np.any(t > self.t_h[-1]):
             raise ValueError(f"t_h must be in [0, {self.t_h[-1]:g}] h, got {t_h!r}")
         i = np.clip(np.searchsorted(self.t_h, t, side="right"), 1, self.t_h.size - 1)
