@@ -44,14 +44,16 @@ def _matrix_powers(phi: np.ndarray, n: int) -> np.ndarray:
     return powers[:n]
 
 
-def _decay_scan(rate: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _decay_scan(rate: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Solve ``y[k] = exp(-rate[k]) * y[k-1] + b[k]`` along the last axis, ``y[-1] = 0``.
 
     Closed form ``y[k] = sum_j b[j] exp(-(L[k] - L[j]))`` with ``L = cumsum(rate)``,
     evaluated block by block so that no exponent exceeds ``_SPAN``: a handful of
     vector operations per element instead of a Python loop over time steps.
     ``rate`` (>= 0) may have fewer leading rows than ``b`` (a shared decay); the
-    exponentials are then computed once for all rows.
+    exponentials are then computed once for all rows. ``y`` is written into ``out``
+    if given (shape of ``rate`` and ``b`` broadcast); the work is done in place there,
+    since allocating large temporaries costs about as much as the arithmetic.
     """
     # a step that decays by more than e**-_MAX_STEP_RATE forgets the past completely in
     # double precision anyway; capping it keeps every block's exponents finite
@@ -60,16 +62,21 @@ def _decay_scan(rate: np.ndarray, b: np.ndarray) -> np.ndarray:
     shape = np.broadcast_shapes(rate.shape, b.shape)
     log_decay = np.cumsum(rate, axis=-1)
     top = log_decay.reshape(-1, shape[-1]).max(axis=0)
-    y = np.empty(shape)
-    carry = np.zeros(shape[:-1] + (1,))
+    y = np.empty(shape) if out is None else out
+    carry = None
     start, n = 0, shape[-1]
     while start < n:
         stop = int(np.searchsorted(top, top[start] + _SPAN, side="right"))
         stop = max(stop, start + 1)
         ref = log_decay[..., start:start + 1] - rate[..., start:start + 1]  # L just before
         grow = np.exp(log_decay[..., start:stop] - ref)
-        y[..., start:stop] = (carry + np.cumsum(b[..., start:stop] * grow, axis=-1)) / grow
-        carry = y[..., stop - 1:stop]
+        seg = y[..., start:stop]
+        np.multiply(b[..., start:stop], grow, out=seg)
+        np.cumsum(seg, axis=-1, out=seg)
+        if carry is not None:
+            seg += carry
+        seg /= grow
+        carry = seg[..., -1:].copy()
         start = stop
     return y
 
@@ -87,9 +94,15 @@ def _first_order(u: np.ndarray, dt: np.ndarray, tau: np.ndarray | float) -> np.n
     ``y`` starts at 0 (the resting level of every deviation the model filters).
     """
     rate = dt / np.asarray(tau, dtype=float)
-    drive = 0.5 * (u[..., 1:] + u[..., :-1]) * -np.expm1(-rate)
-    y = np.zeros(np.broadcast_shapes(u.shape, rate.shape[:-1] + (u.shape[-1],)))
-    y[..., 1:] = _decay_scan(rate, drive)
+    factor = -0.5 * np.expm1(-rate)  # small when the rate is shared by all rows
+    drive = np.add(u[..., 1:], u[..., :-1])
+    if np.broadcast_shapes(drive.shape, factor.shape) == drive.shape:
+        drive *= factor
+    else:  # a per-row time constant on a shared input
+        drive = drive * factor
+    y = np.empty(np.broadcast_shapes(u.shape, rate.shape[:-1] + (u.shape[-1],)))
+    y[..., 0] = 0.0
+    _decay_scan(rate, drive, out=y[..., 1:])
     return y
 
 

@@ -206,19 +206,37 @@ def _midazolam_kernel(minutes: float, items: tuple) -> np.ndarray:
 
 def _midazolam_plasma(dose_lists, t_h: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
     """Plasma midazolam (ng/mL), ``(n, len(t_h))``, from the midazolam doses only."""
-    out = np.zeros((len(dose_lists), t_h.size))
+    n = len(dose_lists)
+    out = np.zeros((n, t_h.size))
+    # as in _plasma: one kernel per (duration, start, kinetic parameters), scaled per row
+    representative = _representatives(params, _MIDAZOLAM_PARAMS, n)
+    groups: dict = {}
     for b, doses in enumerate(dose_lists):
         for dose in doses:
-            if dose.drug != "midazolam":
-                continue
-            items = tuple((k, float(params[k][min(b, params[k].shape[0] - 1), 0]))
-                          for k in _MIDAZOLAM_PARAMS)
-            kernel = _midazolam_kernel(dose.duration_min, items)
-            start = np.searchsorted(t_h, dose.at_h)
-            stop = np.searchsorted(t_h, dose.at_h + _REF_HORIZON_H, side="right")
-            out[b, start:stop] += dose.mg_per_kg * np.interp(t_h[start:stop] - dose.at_h,
-                                                             _REF_T, kernel)
+            if dose.drug == "midazolam":
+                key = (dose.duration_min, int(representative[b]), dose.at_h)
+                groups.setdefault(key, []).append((b, dose.mg_per_kg))
+    for (minutes, row, at_h), members in groups.items():
+        items = tuple((k, float(params[k][min(row, params[k].shape[0] - 1), 0]))
+                      for k in _MIDAZOLAM_PARAMS)
+        kernel = _midazolam_kernel(minutes, items)
+        start = np.searchsorted(t_h, at_h)
+        stop = np.searchsorted(t_h, at_h + _REF_HORIZON_H, side="right")
+        curve = np.interp(t_h[start:stop] - at_h, _REF_T, kernel)
+        rows = np.array([b for b, _ in members])
+        mg = np.array([m for _, m in members])[:, None]
+        np.add.at(out, (rows[:, None], np.arange(start, stop)[None, :]), mg * curve)
     return out
+
+
+def _representatives(params: dict[str, np.ndarray], names, n: int) -> np.ndarray:
+    """For each row, the first row with the same values of ``names`` (shared kernels)."""
+    varying = [params[k] for k in names if params[k].shape[0] > 1]
+    if not varying:
+        return np.zeros(n, int)
+    table = np.concatenate([np.broadcast_to(v, (n, 1)) for v in varying], axis=1)
+    first, kind = np.unique(table, axis=0, return_index=True, return_inverse=True)[1:]
+    return first[kind.reshape(-1)]
 
 
 def _plasma(dose_lists, t_h: np.ndarray, params: dict[str, np.ndarray]):
@@ -234,13 +252,7 @@ def _plasma(dose_lists, t_h: np.ndarray, params: dict[str, np.ndarray]):
     eff = np.zeros((n, t_h.size))
     # doses that share a kernel and a start time are computed once and scaled: rows
     # whose kinetic parameters agree share a kernel, whatever their other parameters
-    kinetic = [params[k] for k in _KINETIC if params[k].shape[0] > 1]
-    if kinetic:
-        table = np.concatenate([np.broadcast_to(v, (n, 1)) for v in kinetic], axis=1)
-        first, kind = np.unique(table, axis=0, return_index=True, return_inverse=True)[1:]
-        representative = first[kind.reshape(-1)]
-    else:
-        representative = np.zeros(n, int)
+    representative = _representatives(params, _KINETIC, n)
     groups: dict = {}
     for b, doses in enumerate(dose_lists):
         row = int(representative[b])

@@ -155,7 +155,8 @@ def pharmacology(t_h, state, params) -> dict:
     tau_tol = P["dissociation_tolerance_days"] * 24.0
     # d(tol)/dt = gain * naive dissociation - tol / tau
     tolerance = P["dissociation_tolerance_gain"] * tau_tol * low_pass(naive, t_h, tau_tol)
-    dissociation = c3 / (c3 + (ec50 * (1.0 + tolerance)) ** 3)
+    shifted = ec50 * (1.0 + tolerance)
+    dissociation = c3 / (c3 + shifted * shifted * shifted)
     c2 = np.square(ceff / P["sedation_ec50_um"])
     m2 = np.square(mid / P["midazolam_sedation_ec50_ng_ml"])
     sedation = 1.0 - (1.0 / (1.0 + c2 * c2)) * (1.0 / (1.0 + m2))
@@ -305,6 +306,7 @@ def reconsolidation(t_h, state, params) -> dict:
     area = _cumulative(excess, t)
     inside = (_interp_rows(area, t, np.minimum(closes, t[-1]))
               - _interp_rows(area, t, np.minimum(opens, t[-1])))
+    inside = np.maximum(inside, 0.0)  # area never falls: only rounding makes it negative
     kept = np.exp(-P["reconsolidation_rate"] * destabilised * inside)
     return {"trace_strength": strength, "session_trace_kept": kept}
 
