@@ -48,12 +48,9 @@ def load() -> str:
 
 
 def feder_arms(days: float) -> dict:
-    try:
-        control = tuple(D(d * 24.0, 0.045, "iv", drug="midazolam") for d in SIX_INFUSION_DAYS)
-        name = "midazolam"
-    except TypeError:  # TEMPORARY until Dose(drug=...) lands: same schedule, no infusion
-        control, name = (), "no infusion"
-    return {"ketamine": P(doses=six_infusions(), days=days), name: P(doses=control, days=days)}
+    midazolam = tuple(D(d * 24.0, 0.045, "iv", drug="midazolam") for d in SIX_INFUSION_DAYS)
+    return {"ketamine": P(doses=six_infusions(), days=days),
+            "midazolam": P(doses=midazolam, days=days)}
 
 
 def bench_trial(repeat: int) -> None:

@@ -129,25 +129,38 @@ _ROWS = (
            "Sensitivity of NMDA receptors to ketamine.", "illustrative"),
     Spread("dissociation_ec50_um", "lognormal", 0.3,
            "How easily a patient dissociates at a given level.", "illustrative"),
+    Spread("bp_max_mmhg", "lognormal", 0.35,
+           "How much blood pressure rises at a given level; higher with hypertension.",
+           "subgroup after Riva-Posse et al. 2018, J Affect Disord (66 patients, 684 "
+           "infusions: the 36 % with essential hypertension had higher peaks); size "
+           "illustrative", subgroup=("essential hypertension", 0.36, 1.5)),
     Spread("bdnf_gain", "lognormal", 0.25,
            "BDNF release per unit of glutamate burst; about 30 % of patients carry the "
            "BDNF Met allele (frequency varies by ancestry) and release less.",
            "subgroup after " + _BDNF_MET + "; size illustrative",
            subgroup=("BDNF Met carriers", 0.3, 0.4)),
+    Spread("spine_gain", "lognormal", 0.3,
+           "How many new spines a given mTOR drive makes.", "illustrative"),
     Spread("synaptic_gain", "lognormal", 0.3,
            "How much new synapses strengthen vmPFC control.", "illustrative"),
     Spread("dmn_loosening_gain", "lognormal", 0.25,
            "How much the DMN loop loosens per unit of BDNF.", "illustrative"),
-    Spread("vmpfc_gain", "lognormal", 0.12,
+    Spread("vmpfc_gain", "lognormal", 0.25,
            "vmPFC control of the amygdala before treatment (sets baseline severity).",
            "illustrative; direction from Etkin & Wager 2007 (MA: vmPFC under-active in PTSD)"),
-    Spread("symptom_amygdala_ref", "lognormal", 0.1,
+    Spread("symptom_amygdala_ref", "lognormal", 0.2,
            "How strongly amygdala activity turns into intrusions (baseline severity).",
            "illustrative"),
+    Spread("symptom_intrusion_weight", "lognormal", 0.25,
+           "Symptom profile: how much of a patient's index is re-experiencing rather "
+           "than rumination.", "illustrative; PTSD symptom profiles differ between "
+           "patients"),
     Spread("extinction_rate", "lognormal", 0.35,
-           "Extinction learning per exposure session; some patients gain little from "
-           "exposure therapy.", "illustrative; extinction recall varies widely in PTSD "
-           "(Milad et al. 2009, human)"),
+           "Extinction learning per hour of exposure.",
+           "illustrative; extinction recall varies widely in PTSD (Milad et al. 2009, human)"),
+    Spread("tolerance_high", "lognormal", 0.25,
+           "How much fear a session can evoke before it overwhelms and little is learned.",
+           "illustrative"),
     Spread("placebo", "normal", 0.15,
            "Expectancy (placebo) response: the fraction of the symptoms above the healthy "
            "baseline that treatment contacts relieve while visits go on.",
@@ -160,10 +173,11 @@ _ROWS = (
 #: Which quantities differ between virtual patients and how much: one row per quantity.
 SPREAD: Mapping[str, Spread] = MappingProxyType({s.name: s for s in _ROWS})
 
-#: Standard deviation of the rating error on the symptom index, in index points
-#: (illustrative: CAPS-5 total severity has test-retest ICC 0.78, Weathers et al. 2018,
-#: so about a fifth of the observed between-patient variance is measurement error).
-NOISE_SD = 4.0
+#: Standard deviation of the rating error on the symptom index, in index points. Sized
+#: so that two ratings of untreated patients a week apart correlate about 0.78, the
+#: test-retest ICC of the CAPS-5 total severity (Weathers et al. 2018, Psychol Assess);
+#: a test holds the virtual population to it.
+NOISE_SD = 5.0
 _NOISE_TAU_H = 48.0  # the rating error decorrelates within a few days
 _NOISE_STEP_H = 6.0  # drawn every 6 h
 _EXPECTANCY_ON_H = 24.0  # expectancy builds within days of the first contact ...
