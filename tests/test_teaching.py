@@ -156,7 +156,7 @@ def test_demo_relapse_after_a_course():
     twelve_weeks = _relief(six, 98 * 24.0) / course_relief
     assert 0.35 <= four_weeks <= 0.75  # "about half of it is still there"
     assert twelve_weeks < 0.5  # "most of it is gone"
-    assert "default course" in panel.figure.axes[0].get_title(loc="left")
+    assert "default course" in panel.figure.get_suptitle()
 
 
 @pytest.mark.parametrize("demo", DEMOS)

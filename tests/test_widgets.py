@@ -22,7 +22,7 @@ def _ydata(fig):
 
 
 def _titles(fig):
-    return [ax.get_title(loc="left") for ax in fig.axes]
+    return [ax.get_title(loc="left") for ax in fig.axes] + [fig.get_suptitle()]
 
 
 def _agree(panel):
@@ -245,8 +245,7 @@ def test_builder_rows_add_and_remove():
     panel.remove_dose(0)
     assert len(panel.controls["doses"]) == 6 and len(doses.box.children) == 6
     panel.set(doses=[])
-    assert panel.controls["doses"] == () and "0 doses" in panel.figure.axes[0].get_title(
-        loc="left")
+    assert panel.controls["doses"] == () and "0 doses" in panel.figure.get_suptitle()
 
 
 def test_builder_row_edits_go_through_the_model():
@@ -320,6 +319,18 @@ def test_builder_marks_anaesthetic_plasma():
     assert panel._artists["anaesthetic_label"].get_visible()
 
 
+def test_builder_legend_sits_under_both_plots_without_a_gap():
+    panel = widgets.protocol_builder()
+    fig = panel.figure
+    renderer = fig.canvas.get_renderer()
+    legend = fig.legends[0].get_window_extent(renderer)
+    axes = [ax.get_tightbbox(renderer) for ax in fig.axes]
+    bottom = min(b.y0 for b in axes)  # the lowest tick label or axis label
+    assert legend.y1 <= bottom  # under both plots, overlapping neither
+    assert bottom - legend.y1 < 0.05 * fig.bbox.height  # and close to them
+    assert legend.x0 < fig.axes[0].bbox.x1 and legend.x1 > fig.axes[1].bbox.x0
+
+
 def test_builder_default_course_is_dashed_for_comparison():
     panel = widgets.protocol_builder()
     default = panel._artists["default"]
@@ -330,7 +341,7 @@ def test_builder_default_course_is_dashed_for_comparison():
     assert np.allclose(np.interp(x0, default.get_xdata(), default.get_ydata()), y0, atol=0.1)
     sym = panel._artists["sym"]
     assert not np.allclose(np.interp(x0, sym.get_xdata(), sym.get_ydata()), y0, atol=0.1)
-    assert "default course" in panel.figure.axes[0].get_title(loc="left")
+    assert "default course" in panel.figure.get_suptitle()
 
 
 def test_no_dropdown_relies_on_a_truncated_description():

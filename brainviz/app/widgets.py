@@ -525,7 +525,7 @@ def _show_harms(control: _Number, route: str, mg: float, course) -> bool:
         style = (f"background:{OKABE_ITO['vermillion']};color:white;padding:0 .4em;"
                  "border-radius:3px" if inside else f"color:{OKABE_ITO['vermillion']}")
         where = f"<span style='{style}'>anaesthetic from {start:g} mg/kg</span>"
-    control.note.value = f"<small>{_harm_text(harms, inside)} · {where}</small>"
+    control.note.value = f"<small>{_harm_text(harms, inside)}<br>{where}</small>"
     return inside
 
 
@@ -891,7 +891,7 @@ def plasticity_panel(*, theme: str = "notebook") -> Panel:
         a["bdnf_default"].set_data(np.maximum(d.t_h, _HOURS[0]), d.bdnf)
         a["glu"].set_data(t, c.glutamate)
         a["bdnf"].set_data(t, c.bdnf)
-        top = 1.0 + 1.6 * (max(limits["top"], float(d.bdnf.max())) - 1.0)
+        top = 1.0 + 1.25 * (max(limits["top"], float(d.bdnf.max())) - 1.0)
         low = min(limits["low"], 1.0)
         a["ax1"].set_ylim(min(0.9, math.floor((low - 0.05) * 5) / 5),
                           max(1.5, _nice_ceiling(top, _STEPS)))
@@ -1240,8 +1240,14 @@ def protocol_builder(*, theme: str = "notebook") -> Panel:
                                             mfc="white" if kind == "supportive" else None,
                                             mew=1.5, label=f"{kind} session",
                                             clip_on=False)
-        ax1.set(ylim=(0, 100), xlabel="days", ylabel="symptom index (0-100)")
-        ax1.legend(loc="upper left", bbox_to_anchor=(0.0, -0.16), ncol=3, fontsize="small")
+        ax1.set(ylim=(0, 100), xlabel="days", ylabel="symptom index\n(0-100)")
+        # markers drawn past the axes' edge (clip_on=False) must not steer the layout: an
+        # empty one counts as a point at the figure's corner and opens a gap above the legend
+        for marks in (dose_marks, *session_marks.values()):
+            marks.set_in_layout(False)
+        # one legend under both plots: a legend under one axis would push the other aside
+        fig.legend(handles=ax1.get_legend_handles_labels()[0], loc="outside lower center",
+                   ncol=4, fontsize="small")
         ax2.axhspan(*DISSOCIATION_NG_ML, color=OKABE_ITO["purple"], alpha=0.15, lw=0)
         ax2.axhspan(*ANAESTHETIC_NG_ML, color=OKABE_ITO["vermillion"], alpha=0.15, lw=0)
         diss_label = ax2.text(_PLASMA_WINDOW_H * 0.98, DISSOCIATION_NG_ML[1], "dissociation",
@@ -1250,13 +1256,14 @@ def protocol_builder(*, theme: str = "notebook") -> Panel:
         anaesthetic_label = ax2.text(_PLASMA_WINDOW_H * 0.98, ANAESTHETIC_NG_ML[0],
                                      "anaesthesia", ha="right", va="bottom",
                                      fontsize="small", color=OKABE_ITO["vermillion"])
+        anaesthetic_label.set_in_layout(False)  # off the axes until a dose reaches it
         plasma_default, = ax2.plot([], [], **_DEFAULT_STYLE)
         plasma = LineCollection([], colors=OKABE_ITO["blue"], linewidths=2)
         ax2.add_collection(plasma)
         ax2.set(xlim=(0, _PLASMA_WINDOW_H), ylim=(0, 300), xlabel="hours after each dose",
-                ylabel="plasma ketamine (ng/mL)")
-        ax2.set_xticks([0, 2, 4, 6, 8, 10, 12])
-        title = ax1.set_title("", loc="left")
+                ylabel="plasma ketamine\n(ng/mL)")
+        ax2.set_xticks([0, 3, 6, 9, 12])
+        title = fig.suptitle(" ", x=0.01, ha="left", fontweight="bold")
         return dict(sym=sym, default=default, dose_marks=dose_marks, band=band,
                     sessions=list(session_marks.values()), _kinds=list(session_marks),
                     plasma=plasma, plasma_default=plasma_default, ax1=ax1, ax2=ax2,
@@ -1300,7 +1307,7 @@ def protocol_builder(*, theme: str = "notebook") -> Panel:
     controls = [condition, days, doses, sessions, bands]
     rows = [_w.HBox([condition.widget]), days.widget, doses.widget, harms_line,
             sessions.widget, bands.widget]
-    panel = Panel("Protocol builder", controls, build, run, draw, theme, figsize=(11.0, 4.4),
+    panel = Panel("Protocol builder", controls, build, run, draw, theme, figsize=(11.0, 4.8),
                   rows=rows)
     panel.harms = harms_line
     panel.add_dose, panel.remove_dose = doses.add, doses.remove
