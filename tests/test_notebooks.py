@@ -212,6 +212,16 @@ def test_no_model_number_is_typed_into_prose(path):
                 assert published, (path.name, number, line)
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_markdown_has_no_control_characters(path):
+    """A LaTeX command written through a Python string loses its backslash ("\\tau"
+    becomes a tab and "au"): the equation then renders wrong without any error."""
+    for c in _cells(path):
+        if c.cell_type == "markdown":
+            bad = re.search(r"[\x00-\x09\x0b-\x1f]", c.source)
+            assert not bad, (path.name, c.source[max(0, bad.start() - 30):bad.end() + 10])
+
+
 def _markdown(path):
     return "\n".join(c.source for c in nbformat.read(path, as_version=4).cells
                      if c.cell_type == "markdown")
