@@ -53,6 +53,28 @@ def test_the_plan_claims_nothing_the_panels_do_not_show():
     assert "inverted U" in _row("more-is-not-better")
 
 
+def test_the_time_scales_the_plan_states_hold_in_the_model():
+    """The plan's time scales (the treatment_day step, discussion question 1 and the
+    misconceptions) are not a live demo, but they are the model's output: hold them."""
+    for claim in ("the drug is gone within hours, BDNF peaks within hours, new spines take "
+                  "about a day, relief is largest a day or two after the dose and fades over "
+                  "one to two weeks",
+                  "is largest a day or two after it",
+                  "New spines fade over one to two weeks after one dose in the model"):
+        assert claim in PLAN, claim
+    course = bv.simulate(bv.Protocol(doses=[bv.Dose(0, 0.5, "iv")], days=21))
+    t, plasma = course.t_h, course.plasma_ng_ml
+    peak = int(np.argmax(plasma))
+    assert t[peak:][plasma[peak:] < 0.1 * plasma.max()][0] < 12  # gone within hours
+    assert t[peak] < t[np.argmax(course.bdnf)] < 12  # BDNF within hours
+    assert 12 <= t[np.argmax(course.spine_density)] <= 48  # spines: about a day
+    relief = course.symptoms[0] - course.symptoms
+    assert 24 <= t[np.argmax(relief)] <= 48  # largest a day or two after the dose
+    assert _relief(course, 14 * 24.0) < 0.25 * relief.max()  # faded within two weeks
+    extra = course.spine_density - course.spine_density[0]
+    assert course.at("spine_density", 14 * 24.0) - course.spine_density[0] < 0.25 * extra.max()
+
+
 # ---------------------------------------------------------------------------------
 # the demos, as the plan describes them
 # ---------------------------------------------------------------------------------
