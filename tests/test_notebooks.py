@@ -330,6 +330,70 @@ def test_the_bdnf_notebook_prose_holds_in_the_model():
         assert relief(blocked, 168) < 0.05 * relief(normal, 168)
 
 
+def test_the_synergy_notebook_prose_holds_in_the_model():
+    import brainviz as bv
+    from brainviz.science import stages
+    from brainviz.science.protocols import exposure_course, standard_course
+
+    text = _markdown(ROOT / "notebooks" / "05_therapy_synergy.ipynb")
+    # constants the text names
+    assert "$E_{max}$ (0.6, fixed in the model)" in text and stages._EXTINCTION_MAX == 0.6
+    assert "0.75 of exposure's arousal" in text and bv.SESSION_KINDS["emdr"].arousal == 0.75
+    # section 1: the two therapy arms' g is close to zero, its interval on both sides of it
+    trial = bv.trial({"exposure alone": standard_course("exposure"),
+                      "infusion + exposure": standard_course("one_infusion_exposure")},
+                     n_per_arm=200, seed=0)
+    es = trial.effect_size("infusion + exposure", "exposure alone", day=84)
+    assert abs(es.g) < 0.3 and es.low < 0 < es.high
+    # section 2: a day after the infusion the first session meets a calmer amygdala, is
+    # more tolerable, builds and consolidates more, and keeps most of the trace
+    exposure, both = bv.sweep([standard_course("exposure"),
+                               standard_course("one_infusion_exposure")])
+    alone, after = exposure.session_log[0], both.session_log[0]
+    assert after["amygdala_response"] < alone["amygdala_response"]
+    assert after["tolerability"] >= alone["tolerability"]
+    assert after["extinction_gained"] > alone["extinction_gained"]
+    assert after["consolidated_share"] > alone["consolidated_share"]
+    assert 0.5 < after["trace_kept"] < 1  # "well above 0: the memory is not erased"
+    # the panel's "What you should have seen": (1) the first session at 1 h loses a little
+    from brainviz.app import widgets
+
+    panel = widgets.synergy_panel()
+    day = panel.data[0][3].symptoms[-1]
+    panel.set(delay_h=1)
+    assert "loses a little" in text and day < panel.data[0][3].symptoms[-1] < day + 2
+    # (2) one session vs ten, (3) a higher dose
+    def added(n, mg=0.5):
+        sessions = list(exposure_course(n))
+        alone_n, both_n = bv.sweep([bv.Protocol(therapy=sessions, days=84),
+                                    bv.Protocol(doses=[bv.Dose(0, mg)], therapy=sessions,
+                                                days=84)])
+        return alone_n.symptoms[-1] - both_n.symptoms[-1], both_n
+    gains = {n: added(n)[0] for n in (1, 2, 4, 10)}
+    relief_alone = {n: bv.simulate(bv.Protocol(therapy=list(exposure_course(n)), days=84))
+                    for n in (1, 10)}
+    relative = {n: gains[n] / (relief_alone[n].symptoms[0] - relief_alone[n].symptoms[-1])
+                for n in (1, 10)}
+    assert relative[1] > relative[10]  # one session: more in relative terms
+    # section 7: "Ketamine adds the most when there are few sessions"
+    assert max(gains, key=gains.get) in (1, 2) and gains[10] < max(gains.values())
+    high_gain, high = added(10, mg=2.0)
+    _, standard = added(10)
+    assert high.dissociation.max() > standard.dissociation.max()
+    assert high.bp_rise_mmhg.max() > standard.bp_rise_mmhg.max()
+    assert high_gain <= gains[10] + 0.5  # "no better course"
+    # section 5: without consolidation both courses keep clearly less relief at week 12
+    mine = _solution("05_therapy_synergy.ipynb")
+    ten = [standard_course("exposure"), standard_course("one_infusion_exposure")]
+    kept = {}
+    for kappa in (bv.PARAMS["extinction_consolidation"].default, 0.0):
+        runs = bv.sweep(ten, params={"extinction_consolidation": kappa},
+                        stages={"extinction": mine})
+        kept[kappa] = [c.symptoms[0] - c.symptoms[-1] for c in runs]
+    assert all(k0 < 0.8 * k for k0, k in zip(kept[0.0], kept[bv.PARAMS[
+        "extinction_consolidation"].default]))
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_no_model_number_is_typed_into_prose(path):
     """Decimals in the text are published numbers (with their source on the same line) or
