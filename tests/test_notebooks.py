@@ -394,6 +394,49 @@ def test_the_synergy_notebook_prose_holds_in_the_model():
         "extinction_consolidation"].default]))
 
 
+def test_the_virtual_lab_prose_holds_in_the_model(tmp_path, monkeypatch):
+    text = _markdown(ROOT / "notebooks" / "06_virtual_lab.ipynb")
+    ns = _namespace("06_virtual_lab.ipynb", tmp_path, monkeypatch)
+    bv = ns["bv"]
+    week4 = {n: c.symptoms[-1] for n, c in {**ns["results"], **ns["arms"]}.items()}
+    # section 2: the vmPFC lesion hurts most; the BDNF block leaves about therapy alone;
+    # learning without NMDA receptors changes little
+    lesions = {n: v for n, v in week4.items() if n in ns["results"] and n != "intact"}
+    assert max(lesions, key=lesions.get) == "vmPFC lesion"
+    assert abs(week4["BDNF blocked"] - week4["therapy alone"]) < 1.0
+    assert abs(week4["NMDA-free learning"] - week4["intact"]) < 1.0
+    # section 3: "a first session in the first hours builds little, and less the higher the
+    # dose; from about half a day to two days later the same session builds the most"
+    first, mg, delay = ns["first"], ns["mg_grid"], ns["delay_grid"]
+    assert "from about half a day\nto two days later" in text
+    row = first[np.searchsorted(mg, 0.5)]
+    assert 12 <= delay[np.argmax(row)] <= 48 and row[0] < 0.5 * row.max()
+    assert first[-1, 0] < first[np.searchsorted(mg, 0.5), 0]
+    # "apart from a first session at the very start of the infusion, the whole course
+    # changes little across the map"
+    week4_map = ns["week4_map"]
+    therapy_relief = (ns["arms"]["no treatment"].symptoms[-1]
+                      - ns["arms"]["therapy alone"].symptoms[-1])
+    assert "apart from a first session\nat the very start" in text and delay[0] == 0
+    assert np.ptp(week4_map[:, 1:]) < 0.25 * therapy_relief
+    assert week4_map[:, 0].min() > week4_map[:, 1:].max() - 1  # the start: worse
+    # section 4: six infusions dip deep and outlast the course by weeks, then fade; most
+    # of the combination's relief is therapy's
+    six, combined, therapy, none = ns["compared"]
+    relief = six.symptoms[0] - six.symptoms
+    assert six.symptoms[0] - six.at("symptoms", 28 * 24) > 0.4 * relief.max()  # weeks after
+    assert relief[-1] < 0.5 * relief.max()  # then fades
+    gain = {c: c.symptoms[0] - c.symptoms[-1] for c in (combined, therapy, none)}
+    assert gain[therapy] > 0.5 * gain[combined]  # most of it is therapy's
+    # section 5: a healthy network starts low and barely changes under the same course
+    healthy = bv.simulate(bv.Protocol(doses=[bv.Dose(0, 0.5)], therapy=[bv.Session(24, "exposure", 90)],
+                                      days=28, condition="healthy"))
+    ptsd = bv.simulate(bv.Protocol(doses=[bv.Dose(0, 0.5)], therapy=[bv.Session(24, "exposure", 90)],
+                                   days=28))
+    assert healthy.symptoms[0] < ptsd.symptoms[0]
+    assert np.ptp(healthy.symptoms) < 0.25 * np.ptp(ptsd.symptoms)
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_no_model_number_is_typed_into_prose(path):
     """Decimals in the text are published numbers (with their source on the same line) or
