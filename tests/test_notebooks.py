@@ -478,6 +478,17 @@ def test_notebook_links_reach_files_students_can_open(path):
         assert ROOT in file.parents, (path.name, target)
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_calibration_checks_cited_by_notebooks_are_in_model_md(path):
+    """A student follows "check C9 in docs/MODEL.md" to a row that is there; the test
+    suite's internal statement numbers are not in any document a student can open."""
+    text = _markdown(path)
+    assert "checkable statement" not in text, path.name
+    model = (ROOT / "docs" / "MODEL.md").read_text(encoding="utf-8")
+    for check in re.findall(r"calibration check (C\d+)", text):
+        assert re.search(rf"^\| {check} \|", model, re.M), (path.name, check)
+
+
 def test_readme_opens_jupyterlab_where_docs_are_reachable():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     first = re.findall(r"```(?:bash|sh)?\n(.*?)```", readme, re.S)[0]
