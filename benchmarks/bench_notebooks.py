@@ -20,6 +20,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
+    # time what a student waits for: figures drawn by the inline backend, as in JupyterLab
+    # (an MPLBACKEND=Agg left in the shell would make every plt.show() draw nothing)
+    os.environ.pop("MPLBACKEND", None)
     total = 0.0
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
