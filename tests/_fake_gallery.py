@@ -6,7 +6,10 @@ fast and do not depend on the real figures: small figures, few frames.
 
 from __future__ import annotations
 
+import os
+import time
 import types
+from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.animation import FuncAnimation
@@ -31,13 +34,16 @@ class Animation(FuncAnimation):
                          blit=False, cache_frame_data=False)
 
     def draw_frame(self, i):
+        delay = float(os.environ.get("BRAINVIZ_FAKE_FRAME_DELAY", "0"))
+        if delay:  # tests that stop an export mid-video slow it down
+            time.sleep(delay)
         return self._update(i)
 
 
 def _figure(name, theme, size=(3.2, 1.8), dpi=100):
     if theme not in THEMES:
         raise ValueError(theme)
-    fig = Figure(figsize=size, dpi=dpi, facecolor=_FACES[theme])
+    fig = Figure(figsize=size, dpi=dpi, facecolor=_FACES[theme], layout="constrained")
     ax = fig.add_subplot()
     x = np.linspace(0, 2 * np.pi, 50)
     ax.plot(x, np.sin(x) * (2 if name == "memory" else 1), color="tab:blue")
@@ -52,7 +58,7 @@ def figure(name, *, theme="notebook"):
 
 def frames_for(fps):
     """Frames of a fake animation at *fps* (half a second)."""
-    return max(2, fps // 2)
+    return max(2, int(os.environ.get("BRAINVIZ_FAKE_FRAMES", 0)) or fps // 2)
 
 
 def animate(name, *, theme="notebook", fps=30, n_frames=None, size=(3.2, 1.8)):
@@ -68,6 +74,29 @@ def animate(name, *, theme="notebook", fps=30, n_frames=None, size=(3.2, 1.8)):
         return [line, dot]
 
     return Animation(fig, draw_frame, n, fps, [line, dot])
+
+
+@dataclass(frozen=True)
+class Beat:
+    """The storyboard contract: video seconds, a caption, the model hours shown."""
+
+    start_s: float
+    end_s: float
+    caption: str
+    t_start_h: float
+    t_end_h: float
+
+
+def storyboard(name):
+    """Two beats tiling the half-second fake video."""
+    if name not in NAMES:
+        raise ValueError(name)
+    return (Beat(0.0, 0.2, f"The {name} starts: dose & window <opens>", 0.0, 1.0),
+            Beat(0.2, 0.5, f"The {name} holds --> the take-away", 1.0, 1.0))
+
+
+def title(name):
+    return f"The {name.capitalize()} Figure"
 
 
 def caption(name):
@@ -88,6 +117,20 @@ def module(names=NAMES, **overrides):
     mod.animate = animate
     mod.caption = caption
     mod.alt_text = alt_text
+    mod.title = title
+    mod.storyboard = storyboard
     for key, value in overrides.items():
         setattr(mod, key, value)
     return mod
+
+
+if __name__ == "__main__":  # run the brainviz command line on this fake gallery
+    import sys
+
+    import brainviz
+    from brainviz.app.cli import main
+
+    fake = module()
+    sys.modules["brainviz.views.gallery"] = fake
+    brainviz.gallery = fake
+    sys.exit(main(sys.argv[1:]))

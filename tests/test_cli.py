@@ -50,21 +50,23 @@ def test_export_alone_writes_slides_in_all_formats_into_brainviz_export(
     assert set(calls) == {"slides"}
     folder = tmp_path / "brainviz-export"
     names = sorted(p.name for p in folder.iterdir())
-    assert names == sorted([f"{n}.{f}" for n in gallery.NAMES
-                            for f in ("png", "svg", "pdf", "mp4", "gif", "txt")]
-                           + ["index.html", ".brainviz-export.json"])
-    assert "wrote 13 files" in out and "index.html" in out
-    assert "[13/13] index.html" in err  # progress on stderr (a line per file off a tty)
+    made = [f"{n}.{f}" for n in gallery.NAMES
+            for f in ("png", "svg", "pdf", "mp4", "gif", "poster.png", "vtt", "txt")]
+    assert names == sorted(made + ["index.html", "brainviz-figures.zip",
+                                   ".brainviz-export.json", ".brainviz.lock"])
+    assert "wrote 18 files" in out and "index.html" in out
+    assert "[18/18] brainviz-figures.zip" in err  # progress on stderr (a line per file)
 
 
 def test_export_options(gallery, capsys, tmp_path):
     code, out, err = run(capsys, "export", str(tmp_path / "deck"), "--only", "memory",
                          "--format", "png", "mp4", "--theme", "dark", "--dpi", "72",
-                         "--fps", "12", "--quiet")
+                         "--fps", "12", "--jobs", "1", "--quiet")
     assert code == 0, err
     assert err == ""
     assert sorted(p.name for p in (tmp_path / "deck").iterdir()) == [
-        ".brainviz-export.json", "index.html", "memory.mp4", "memory.png", "memory.txt"]
+        ".brainviz-export.json", ".brainviz.lock", "brainviz-figures.zip", "index.html",
+        "memory.mp4", "memory.png", "memory.poster.png", "memory.txt", "memory.vtt"]
 
 
 def test_repeated_only_flags_add_up(gallery, capsys, tmp_path):
@@ -75,15 +77,19 @@ def test_repeated_only_flags_add_up(gallery, capsys, tmp_path):
 
 
 @pytest.mark.parametrize("argv, expected", [
-    (["export", "--only", "netwrk"], "only: unknown value 'netwrk'; did you mean 'network'?"),
-    (["export", "--format", "mov"], "formats: unknown value 'mov'"),
-    (["export", "--theme", "neon"], "theme: unknown value 'neon'"),
-    (["export", "--dpi", "10"], "dpi must be a whole number from 50 to 600, got 10"),
+    (["export", "--only", "netwrk"], "--only: unknown value 'netwrk'; did you mean 'network'?"),
+    (["export", "--only"], "argument --only: expected at least one argument"),
+    (["export", "--format", "mov"], "--format: unknown value 'mov'"),
+    (["export", "--theme", "neon"], "--theme: unknown value 'neon'"),
+    (["export", "--dpi", "10"], "--dpi must be a whole number from 50 to 600, got 10"),
     (["export", "--dpi", "ten"], "argument --dpi: invalid int value: 'ten'"),
-    (["export", "--fps", "120"], "fps must be a whole number from 5 to 60, got 120"),
+    (["export", "--fps", "120"], "--fps must be a whole number from 5 to 60, got 120"),
+    (["export", "--jobs", "0"], "--jobs must be a whole number from 1 to 64, got 0"),
     (["export", "--bogus"], "unrecognized arguments: --bogus"),
-    (["paint"], "argument {export,list,notebooks,deck,present}: invalid choice: 'paint'"),
-    ([], "choose a command: export, list, notebooks, deck or present"),
+    (["export", ""], "OUTDIR: not a valid folder path: ''"),
+    (["paint"], "argument {export,list,notebooks,deck,slides,present}: invalid choice: "
+                "'paint'"),
+    ([], "choose a command: export, list, notebooks, deck, slides, present"),
 ])
 def test_usage_errors_are_one_line_and_exit_2(gallery, capsys, tmp_path, monkeypatch,
                                               argv, expected):
@@ -98,41 +104,85 @@ def test_a_folder_under_a_regular_file_is_a_usage_error(gallery, capsys, tmp_pat
     (tmp_path / "notes.txt").write_text("x")
     code, _, err = run(capsys, "export", str(tmp_path / "notes.txt" / "deck"))
     assert code == 2
-    assert "outdir: cannot create" in one_error_line(err)
+    assert "OUTDIR: cannot create" in one_error_line(err)
 
 
 def test_a_foreign_file_in_the_way_fails_with_exit_1(gallery, capsys, tmp_path):
     (tmp_path / "index.html").write_text("<p>my page</p>")
     code, _, err = run(capsys, "export", str(tmp_path), "-q")
     assert code == 1
-    assert "index.html' exists and was not made by brainviz" in one_error_line(err)
+    assert f"{tmp_path / 'index.html'} exists and was not made by brainviz" in \
+        one_error_line(err)
     assert (tmp_path / "index.html").read_text() == "<p>my page</p>"
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_failure_while_exporting_is_one_line_exit_1(gallery, capsys, tmp_path,
-                                                      monkeypatch):
-    def broken(anim, path, **kw):
+                                                      monkeypatch, jobs):
+    def broken(anim, plan, start, stop, **kw):
         raise RuntimeError("ffmpeg failed: Unknown encoder 'libx264'\nmore detail")
 
-    monkeypatch.setattr(_video, "write_mp4", broken)
-    code, _, err = run(capsys, "export", str(tmp_path), "--format", "mp4", "-q")
+    monkeypatch.setattr(_video, "render_segment", broken)
+    code, _, err = run(capsys, "export", str(tmp_path), "--format", "mp4", "-q",
+                       "--jobs", jobs)
     assert code == 1
     line = one_error_line(err)
-    assert line == ("brainviz: error: ffmpeg failed: Unknown encoder 'libx264' "
-                    "more detail")
+    assert line == (f"brainviz: error: cannot write {tmp_path / 'network.mp4'}: ffmpeg "
+                    "failed: Unknown encoder 'libx264' more detail")
     assert not (tmp_path / "network.mp4").exists()
 
 
 def test_an_interrupt_exits_130_without_a_traceback(gallery, capsys, tmp_path,
                                                     monkeypatch):
-    def interrupted(anim, path, **kw):
+    def interrupted(anim, plan, start, stop, **kw):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(_video, "write_gif", interrupted)
-    code, _, err = run(capsys, "export", str(tmp_path), "--format", "gif", "-q")
+    monkeypatch.setattr(_video, "render_segment", interrupted)
+    code, _, err = run(capsys, "export", str(tmp_path), "--format", "gif", "-q",
+                       "--jobs", "1")
     assert code == 130
     assert "interrupted" in one_error_line(err)
     assert not any("brainviz-tmp" in p.name for p in tmp_path.iterdir())
+
+
+def test_disk_full_names_the_file_on_the_command_line(gallery, capsys, tmp_path,
+                                                      monkeypatch):
+    import errno
+
+    from brainviz.app import export as export_module
+
+    def full(fig, tmp, fmt, dpi):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(export_module, "_save_still", full)
+    code, _, err = run(capsys, "export", str(tmp_path), "--only", "memory", "--format",
+                       "pdf", "-q")
+    assert code == 1
+    assert one_error_line(err) == ("brainviz: error: No space left on device: "
+                                   f"{tmp_path / 'memory.pdf'}")
+
+
+def test_list_into_a_closed_pipe_is_silent():
+    """brainviz list | head: the reader goes away; no BrokenPipe error, exit 141."""
+    proc = subprocess.Popen([sys.executable, "-m", "brainviz", "list"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**__import__("os").environ, "MPLBACKEND": "Agg"})
+    proc.stdout.close()  # like head after its lines: nobody reads any more
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141
+    assert err == ""
+
+
+def test_list_through_head_in_a_shell():
+    import shutil
+
+    if shutil.which("sh") is None or shutil.which("head") is None:
+        pytest.skip("no sh/head")
+    run_ = subprocess.run(["sh", "-c", f"'{sys.executable}' -m brainviz list | head -n 1"],
+                          capture_output=True, text=True, timeout=120)
+    assert run_.returncode == 0
+    assert run_.stdout.startswith("network") and len(run_.stdout.splitlines()) == 1
+    assert run_.stderr == ""
 
 
 def test_help_and_version_exit_0(capsys):
@@ -153,5 +203,5 @@ def test_console_script_and_python_dash_m():
     run = subprocess.run([sys.executable, "-m", "brainviz", "export", "--dpi", "1"],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 2
-    assert run.stderr.startswith("brainviz: error: dpi must be ")
+    assert run.stderr.startswith("brainviz: error: --dpi must be ")
     assert len(run.stderr.splitlines()) == 1

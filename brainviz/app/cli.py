@@ -1,21 +1,30 @@
-"""The ``brainviz`` command: export the gallery as slide-ready files, or list it.
+"""The ``brainviz`` command: export the gallery for slides, build a deck, present.
 
 ::
 
     brainviz export [OUTDIR] [--only NAME ...] [--format png svg pdf mp4 gif]
-                    [--theme slides|notebook|dark|print] [--dpi N] [--fps N]
+                    [--theme slides|notebook|dark|print] [--dpi N] [--fps N] [--jobs N]
     brainviz list
     brainviz notebooks [DIR] [--open] [--no-browser]
+    brainviz deck OUT.pptx [--only NAME ...] [--fps N] [--jobs N]
+    brainviz slides NOTEBOOK [OUT.html]
+    brainviz present [NAME]
 
-Errors are one line on stderr, ``brainviz: error: ...``; the exit status is 2 for a
-usage error (bad argument) and 1 for a failure while exporting.
+Errors are one line on stderr, ``brainviz: error: ...``, naming the flag that was
+wrong; the exit status is 2 for a usage error (bad argument), 1 for a failure while
+working, 130/143/129 when stopped by Ctrl-C, SIGTERM or SIGHUP (after cleaning up),
+and 141 when the reader of the output went away (``brainviz list | head``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import re
+import signal
 import sys
+import threading
 
 __all__ = ["main"]
 
@@ -26,6 +35,14 @@ class _UsageError(Exception):
     pass
 
 
+class _Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, handled like Ctrl-C: clean up, say so, exit 128 + signal."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line, raised rather than printed."""
 
@@ -33,21 +50,18 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(message)
 
 
-def _parser() -> argparse.ArgumentParser:
-    from .. import __version__
-    from .export import DPI_RANGE, FORMATS, FPS_RANGE
+# ------------------------------------------------------------------ the subcommands
 
-    parser = _Parser(prog=PROG, description="Export brainviz figures and animations "
-                     "for slides, or list them. Teaching model; not medical advice.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="{export,list,notebooks,deck,present}",
-                                parser_class=_Parser)
+def _add_export(sub) -> None:
+    from .export import DPI_RANGE, FORMATS, FPS_RANGE, JOBS_RANGE
+
     exp = sub.add_parser(
-        "export", help="write every figure (PNG, SVG, PDF), animation (MP4, GIF), "
-        "caption and an index.html into a folder",
+        "export", help="write every figure (PNG, SVG, PDF), animation (MP4 with "
+        "captions, GIF), caption, an index.html and a zip of it all into a folder",
         description="Write the gallery as slide-ready files: NAME.png/.svg/.pdf, "
-        "NAME.mp4/.gif, NAME.txt (caption and alt text) and index.html. Only files "
-        "brainviz wrote before are ever overwritten.")
+        "NAME.mp4 with NAME.vtt captions and NAME.poster.png, NAME.gif, NAME.txt "
+        "(caption and alt text), index.html and brainviz-figures.zip. Files brainviz "
+        "did not write are never replaced; one run at a time writes into a folder.")
     exp.add_argument("outdir", nargs="?", default="brainviz-export", metavar="OUTDIR",
                      help="folder to write into (default: ./brainviz-export)")
     exp.add_argument("--only", nargs="+", action="extend", metavar="NAME",
@@ -62,31 +76,52 @@ def _parser() -> argparse.ArgumentParser:
                      "(default: the theme's own)")
     exp.add_argument("--fps", type=int, default=30,
                      help=f"MP4 frame rate, {FPS_RANGE[0]}-{FPS_RANGE[1]} (default 30)")
+    exp.add_argument("--jobs", type=int, default=None,
+                     help=f"worker processes, {JOBS_RANGE[0]}-{JOBS_RANGE[1]} "
+                     "(default: one per CPU)")
     exp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def _run_export(args) -> int:
+    from .export import _CLI_NAMES, FORMATS, _check, _export, _gallery
+
+    gallery = _gallery()
+    request = _check(gallery, _CLI_NAMES, args.outdir, args.only,
+                     args.formats or FORMATS, args.theme, args.dpi, args.fps,
+                     not args.quiet, args.jobs)
+    with _stop_on_signals():
+        paths = _export(request, gallery)
+    if paths:
+        folder = paths[-1].parent
+        print(f"wrote {len(paths)} files to {folder}; open {folder / 'index.html'}")
+    return 0
+
+
+def _add_list(sub) -> None:
     sub.add_parser("list", help="list the figures with one-line captions",
                    description="List the gallery's figures with one-line captions.")
-    deck = sub.add_parser(
-        "deck", help="build a PowerPoint deck (needs python-pptx: pip install "
-        "'brainviz[deck]')",
-        description="Build a .pptx deck: a title slide, each figure and its animation as "
-        "an embedded video, captions as speaker notes, alt text on every picture, and "
-        "a references slide with the kind of evidence.")
-    deck.add_argument("out", metavar="OUT.pptx", help="the deck to write (must not exist)")
-    deck.add_argument("--only", nargs="+", action="extend", metavar="NAME",
-                      help="include only these figures (see: brainviz list)")
-    deck.add_argument("--fps", type=int, default=30, help="video frame rate, 5-60 "
-                      "(default 30)")
-    deck.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
-    pres = sub.add_parser(
-        "present", help="present the panels in the browser without code (Voila)",
-        description="Serve a mechanism panel (memory, dmn, plasticity, synergy) or the "
-        "protocol builder (protocol) as an app on 127.0.0.1; no NAME serves an index "
-        "page linking them all. Ctrl-C stops it.")
-    pres.add_argument("name", nargs="?", metavar="NAME",
-                      help="memory, dmn, plasticity, synergy or protocol (default: index)")
-    pres.add_argument("--port", type=int, default=8866, help="port (default 8866)")
-    pres.add_argument("--no-browser", action="store_true", help="do not open a browser")
-    pres.add_argument("--theme", default="dark", help="dark (default) or slides")
+
+
+def _one_line(text: str, width: int = 90) -> str:
+    text = " ".join(str(text).split())
+    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+    return first if len(first) <= width else first[: width - 1].rstrip() + "…"
+
+
+def _run_list(args) -> int:
+    from .export import _gallery
+
+    gallery = _gallery()
+    names = tuple(gallery.NAMES)
+    pad = max((len(n) for n in names), default=0)
+    out = sys.stdout
+    for name in names:
+        out.write(f"{name:<{pad}}  {_one_line(gallery.caption(name))}\n")
+    out.flush()  # a closed pipe shows up here, not at exit
+    return 0
+
+
+def _add_notebooks(sub) -> None:
     nbs = sub.add_parser(
         "notebooks", help="copy the course (notebooks and their docs) into a folder",
         description="Copy the student notebooks into DIR and the docs they link to into "
@@ -97,51 +132,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="then start JupyterLab there, with the first notebook open")
     nbs.add_argument("--no-browser", action="store_true",
                      help="with --open: start JupyterLab without opening a browser")
-    return parser
 
 
-def _one_line(text: str, width: int = 90) -> str:
-    text = " ".join(str(text).split())
-    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
-    return first if len(first) <= width else first[: width - 1].rstrip() + "…"
-
-
-def _list(out) -> int:
-    from .export import _gallery
-
-    gallery = _gallery()
-    names = tuple(gallery.NAMES)
-    pad = max((len(n) for n in names), default=0)
-    for name in names:
-        out.write(f"{name:<{pad}}  {_one_line(gallery.caption(name))}\n")
-    return 0
-
-
-def _export(args) -> int:
-    from .export import FORMATS, export
-
-    paths = export(args.outdir, only=args.only, formats=args.formats or FORMATS,
-                   theme=args.theme, dpi=args.dpi, fps=args.fps,
-                   progress=not args.quiet)
-    if paths:
-        folder = paths[-1].parent
-        print(f"wrote {len(paths)} files to {folder}; open {folder / 'index.html'}")
-    return 0
-
-
-def _deck(args) -> int:
-    from .deck import build_deck
-
-    def say(message):
-        if not args.quiet:
-            print(f"[deck] {message}", file=sys.stderr, flush=True)
-
-    path = build_deck(args.out, only=args.only, fps=args.fps, progress=say)
-    print(f"wrote {path}")
-    return 0
-
-
-def _notebooks(args) -> int:
+def _run_notebooks(args) -> int:
     from .course import START, copy_course, open_lab
 
     report = copy_course(args.dir)
@@ -157,12 +150,148 @@ def _notebooks(args) -> int:
     return 0
 
 
+def _add_deck(sub) -> None:
+    deck = sub.add_parser(
+        "deck", help="build a PowerPoint deck for a lecture (needs python-pptx: pip "
+        "install 'brainviz[deck]')",
+        description="Build a .pptx lecture deck in the order of docs/TEACHING.md: the "
+        "claims to test, each figure and its animation (video, first frame as poster) "
+        "with a title and a take-away line, captions as speaker notes, alt text on "
+        "every picture, the limits of the evidence, discussion questions and "
+        "references. A file brainviz did not write is never replaced.")
+    deck.add_argument("out", metavar="OUT.pptx", help="the deck to write")
+    deck.add_argument("--only", nargs="+", action="extend", metavar="NAME",
+                      help="include only these figures (see: brainviz list)")
+    deck.add_argument("--fps", type=int, default=30, help="video frame rate, 5-60 "
+                      "(default 30)")
+    deck.add_argument("--jobs", type=int, default=None,
+                      help="worker processes (default: one per CPU)")
+    deck.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+
+
+def _run_deck(args) -> int:
+    from .deck import _CLI_NAMES, build_deck
+
+    def say(message):
+        if not args.quiet:
+            print(f"[deck] {message}", file=sys.stderr, flush=True)
+
+    with _stop_on_signals():
+        path = build_deck(args.out, only=args.only, fps=args.fps, jobs=args.jobs,
+                          progress=say, _labels=_CLI_NAMES)
+    print(f"wrote {path}")
+    return 0
+
+
+def _add_slides(sub) -> None:
+    slides = sub.add_parser(
+        "slides", help="turn a notebook into reveal.js slides that work offline",
+        description="Write a notebook as a reveal.js slide show (one HTML file beside "
+        "a folder with reveal.js) that needs no network: setup hidden, no code, "
+        "widgets and quizzes shown as their pictures. Open it in a browser; press F "
+        "for full screen.")
+    slides.add_argument("notebook", metavar="NOTEBOOK", help="the .ipynb file")
+    slides.add_argument("out", nargs="?", metavar="OUT.html",
+                        help="the page to write (default: NOTEBOOK's name with "
+                        ".slides.html, in the current folder)")
+    slides.add_argument("--no-execute", action="store_true",
+                        help="use the outputs stored in the notebook instead of "
+                        "running it first")
+
+
+def _run_slides(args) -> int:
+    from .slides import _CLI_NAMES, build_slides
+
+    with _stop_on_signals():
+        path = build_slides(args.notebook, args.out, execute=not args.no_execute,
+                            _labels=_CLI_NAMES)
+    print(f"wrote {path}; open it in a browser (no network needed)")
+    return 0
+
+
+def _add_present(sub) -> None:
+    pres = sub.add_parser(
+        "present", help="present the panels in the browser without code (Voila)",
+        description="Serve a mechanism panel (memory, dmn, plasticity, synergy) or the "
+        "protocol builder (protocol) as an app on 127.0.0.1; no NAME serves an index "
+        "page linking them all. Ctrl-C stops it.")
+    pres.add_argument("name", nargs="?", metavar="NAME",
+                      help="memory, dmn, plasticity, synergy or protocol (default: index)")
+    pres.add_argument("--port", type=int, default=8866, help="port (default 8866)")
+    pres.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    pres.add_argument("--theme", default="dark", help="dark (default) or slides")
+
+
+def _run_present(args) -> int:
+    from .present import present
+
+    return present(args.name, port=args.port, open_browser=not args.no_browser,
+                   theme=args.theme)
+
+
+#: name -> (add its parser, run it); the order is the order of ``--help``.
+_COMMANDS = {
+    "export": (_add_export, _run_export),
+    "list": (_add_list, _run_list),
+    "notebooks": (_add_notebooks, _run_notebooks),
+    "deck": (_add_deck, _run_deck),
+    "slides": (_add_slides, _run_slides),
+    "present": (_add_present, _run_present),
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    from .. import __version__
+
+    parser = _Parser(prog=PROG, description="Export brainviz figures and animations "
+                     "for slides, build a lecture deck, or present the panels. "
+                     "Teaching model; not medical advice.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="{" + ",".join(_COMMANDS) + "}",
+                                parser_class=_Parser)
+    for add, _run in _COMMANDS.values():
+        add(sub)
+    return parser
+
+
+# ------------------------------------------------------------------- signals, pipes
+
+@contextlib.contextmanager
+def _stop_on_signals():
+    """SIGTERM and SIGHUP (a closed terminal) stop the work like Ctrl-C does: the
+    same clean-up runs, then a one-line message and exit status 128 + signal."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise _Stopped(signum)
+
+    old = {}
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            old[sig] = signal.signal(sig, stop)
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
 def _headless() -> None:
     """Draw off screen unless the caller already chose a backend (pyplot imported)."""
     if "matplotlib.pyplot" not in sys.modules:
         import matplotlib
 
         matplotlib.use("Agg")
+
+
+def _quiet_stdout() -> None:
+    """The reader of stdout went away: send what is left to /dev/null, silently."""
+    with contextlib.suppress(Exception):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def main(argv=None) -> int:
@@ -176,7 +305,8 @@ def main(argv=None) -> int:
     Returns
     -------
     int
-        0 on success, 1 if exporting failed, 2 for a usage error, 130 if interrupted.
+        0 on success, 1 if the work failed, 2 for a usage error, 130 if interrupted
+        (143 for SIGTERM, 129 for SIGHUP), 141 if stdout was closed early.
 
     Examples
     --------
@@ -192,21 +322,10 @@ def main(argv=None) -> int:
         parser = _parser()
         args = parser.parse_args(argv)
         if args.command is None:
-            raise _UsageError("choose a command: export, list, notebooks, deck or present "
+            raise _UsageError(f"choose a command: {', '.join(_COMMANDS)} "
                               "(brainviz --help for more)")
         _headless()
-        if args.command == "list":
-            return _list(sys.stdout)
-        if args.command == "deck":
-            return _deck(args)
-        if args.command == "notebooks":
-            return _notebooks(args)
-        if args.command == "present":
-            from .present import present
-
-            return present(args.name, port=args.port, open_browser=not args.no_browser,
-                           theme=args.theme)
-        return _export(args)
+        return _COMMANDS[args.command][1](args)
     except SystemExit as exc:  # --help and --version
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
@@ -214,6 +333,14 @@ def main(argv=None) -> int:
         return _error(str(exc), 2)
     except ValueError as exc:
         return _error(str(exc), 2)
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 141
+    except _Stopped as exc:
+        name = {signal.SIGTERM: "SIGTERM"}.get(exc.signum, f"signal {exc.signum}")
+        if exc.signum == getattr(signal, "SIGHUP", None):
+            name = "SIGHUP"
+        return _error(f"stopped by {name}; no partial files were left", 128 + exc.signum)
     except KeyboardInterrupt:
         return _error("interrupted; no partial files were left", 130)
     except Exception as exc:  # a failure, not a bug report: one line, no traceback
@@ -221,7 +348,11 @@ def main(argv=None) -> int:
 
 
 def _describe(exc: BaseException) -> str:
+    from ._outdir import ForeignFileError
+
     text = " ".join(str(exc).split())
+    if isinstance(exc, ForeignFileError):
+        return text
     if isinstance(exc, OSError) and exc.strerror and exc.filename:
         text = f"{exc.strerror}: {exc.filename}"
     if isinstance(exc, ImportError):
@@ -230,8 +361,11 @@ def _describe(exc: BaseException) -> str:
 
 
 def _error(message: str, code: int) -> int:
-    sys.stderr.write(f"{PROG}: error: {' '.join(message.split())}\n")
-    sys.stderr.flush()
+    try:
+        sys.stderr.write(f"{PROG}: error: {' '.join(message.split())}\n")
+        sys.stderr.flush()
+    except (BrokenPipeError, OSError):
+        pass
     return code
 
 

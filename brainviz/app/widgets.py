@@ -36,6 +36,7 @@ from ..science.pharmacology import ROUTES, Dose
 from ..science.population import ensemble, trial
 from ..views import scenarios
 from ..views.themes import OKABE_ITO, WINDOW_STYLE, theme_context
+from ._blit import Blitter
 
 __all__ = ["Panel", "memory_panel", "dmn_panel", "plasticity_panel", "synergy_panel",
            "protocol_builder", "quiz", "quiz_options", "video"]
@@ -309,8 +310,7 @@ class Panel(_w.VBox if _w is not None else object):
                          if isinstance(a, Artist) and not isinstance(a, Axes)]
         self._dynamic += [a for v in self._artists.values() if isinstance(v, list)
                           for a in v if isinstance(a, Artist)]
-        self._background = None
-        self._limits = None
+        self._blit = Blitter(self.figure, self._dynamic)
         self._interactive = "ipympl" in type(self.figure.canvas).__module__
         if rows is None:
             rows = [c.widget for c in self._controls.values()]
@@ -435,20 +435,8 @@ class Panel(_w.VBox if _w is not None else object):
         The static part (axes, ticks, labels, legends) is drawn once and cached; it is
         drawn again only when an axis' limits have changed.
         """
-        canvas = self.figure.canvas
         limits = tuple(tuple(np.round(ax.viewLim.bounds, 12)) for ax in self.figure.axes)
-        if self._background is None or limits != self._limits:
-            for a in self._dynamic:
-                a.set_animated(True)
-            canvas.draw()
-            self._background = canvas.copy_from_bbox(self.figure.bbox)
-            self._limits = limits
-        else:
-            canvas.restore_region(self._background)
-        for a in self._dynamic:
-            self.figure.draw_artist(a)
-        for a in self._dynamic:
-            a.set_animated(False)
+        self._blit.render(key=limits)
 
     def png(self) -> bytes:
         """The figure as PNG bytes: one draw, no tight-bbox pass (what the panel shows)."""
