@@ -394,6 +394,8 @@ document.querySelectorAll('.player').forEach(function (box) {
   var cues = JSON.parse(box.querySelector('script.cues').textContent);
   video.removeAttribute('controls');
   bar.hidden = false;
+  if (!cues.length) { cc.hidden = true; }
+  video.addEventListener('click', function () { play.click(); });
   function fmt(s) { s = Math.round(s || 0); return Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0'); }
   function show() {
     var t = video.currentTime, text = '';
@@ -501,6 +503,7 @@ def _index_html(names, out: OutputFolder, gallery) -> bytes:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>brainviz: figures and animations for teaching</title>
+<link rel="icon" href="data:,">
 <style>{_PAGE_CSS}</style>
 </head>
 <body>
