@@ -253,44 +253,83 @@ def test_sigterm_and_sighup_stop_an_export_like_ctrl_c(tmp_path, sig, code, name
              what="no worker or encoder left running")
 
 
+def run_python(code, *args):
+    """Run *code* in a fresh interpreter (no threads left over by other tests, so
+    the workers really fork); return its stdout."""
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    run = subprocess.run([sys.executable, "-c", code, *map(str, args)], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
 @linux_only
-def test_workers_hold_no_lock_of_their_own(gallery, tmp_path, monkeypatch):
+def test_workers_hold_no_lock_of_their_own(tmp_path):
     """A worker closes its copy of the folder lock: only the parent holds it."""
-    seen = []
+    out = run_python("""
+import json, os, pathlib, sys
+from brainviz.app._outdir import OutputFolder
+from brainviz.app._workers import Workers
+seen = []
+def look(report):
+    fds = pathlib.Path(f"/proc/{os.getpid()}/fd")
+    report([os.readlink(fd) for fd in fds.iterdir() if fd.exists()])
+with OutputFolder(pathlib.Path(sys.argv[1])) as out:
+    mine = os.readlink(f"/proc/self/fd/{out.lock_fd}")
+    with Workers(2, close_fds=[out.lock_fd]) as pool:
+        pool.submit(look, label="look", on_message=seen.append)
+print(json.dumps({"forking": pool.forking, "parent": mine, "worker": seen[0]}))
+""", tmp_path)
+    result = json.loads(out)
     lock = str((tmp_path / LOCK).resolve())
-
-    def look(report):
-        fds = pathlib.Path(f"/proc/{os.getpid()}/fd")
-        report([os.readlink(fd) for fd in fds.iterdir() if fd.exists()])
-
-    with OutputFolder(tmp_path) as out:
-        assert lock in [os.readlink(f"/proc/self/fd/{out.lock_fd}")]
-        with _workers.Workers(2, close_fds=[out.lock_fd]) as pool:
-            assert pool.forking
-            pool.submit(look, label="look", on_message=seen.append)
-    assert seen and lock not in seen[0]
+    assert result["forking"] and result["parent"] == lock
+    assert lock not in result["worker"]
 
 
 def test_a_worker_error_is_raised_in_the_parent_with_its_type(tmp_path):
-    def fail(report):
-        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "x.png"))
-
-    with pytest.raises(OSError) as info:
-        with _workers.Workers(2) as pool:
-            pool.submit(fail, label="x.png")
-    assert info.value.errno == errno.ENOSPC
-    assert info.value.filename == str(tmp_path / "x.png")
+    out = run_python("""
+import errno, json, sys
+from brainviz.app._workers import Workers
+def fail(report):
+    raise OSError(errno.ENOSPC, "No space left on device", sys.argv[1])
+try:
+    with Workers(2) as pool:
+        pool.submit(fail, label="x.png")
+except OSError as exc:
+    print(json.dumps({"forking": pool.forking, "errno": exc.errno, "file": exc.filename}))
+""", tmp_path / "x.png")
+    result = json.loads(out)
+    assert result == {"forking": sys.platform.startswith("linux"), "errno": errno.ENOSPC,
+                      "file": str(tmp_path / "x.png")}
 
 
 @linux_only
-def test_a_worker_killed_from_outside_is_a_clear_error(tmp_path):
-    def die(report):
-        os.kill(os.getpid(), signal.SIGKILL)
+def test_a_worker_killed_from_outside_is_a_clear_error():
+    out = run_python("""
+import os, signal
+from brainviz.app._workers import Workers
+def die(report):
+    os.kill(os.getpid(), signal.SIGKILL)
+try:
+    with Workers(2) as pool:
+        assert pool.forking
+        pool.submit(die, label="network.mp4")
+except RuntimeError as exc:
+    print(exc)
+""")
+    assert out.strip() == "the worker process making network.mp4 was killed by signal 9"
 
-    with pytest.raises(RuntimeError, match="the worker process making network.mp4 was "
-                                           "killed by signal 9"):
-        with _workers.Workers(2) as pool:
-            pool.submit(die, label="network.mp4")
+
+def test_no_forking_while_other_threads_run(tmp_path):
+    """Inside a Jupyter kernel (threads alive) the work runs in this process."""
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not _workers.Workers(2).forking
+    finally:
+        stop.set()
+        thread.join()
 
 
 def test_stale_temporary_files_of_older_versions_are_removed_too(gallery, tmp_path):
