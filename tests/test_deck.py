@@ -135,6 +135,22 @@ def test_lists_match_docs_teaching():
     assert tuple(firsts) == TEACHING_ORDER
 
 
+def test_the_questions_hold_for_the_model():
+    """Question 1: the benefit of one infusion is largest a day or two after it;
+    question 5: ketamine adds little to a full exposure course (C7)."""
+    import brainviz as bv
+    from brainviz.science import protocols
+
+    one = bv.simulate(bv.Protocol(doses=[protocols.STANDARD_IV], days=14))
+    peak_h = one.t_h[int(np.argmax(one.symptoms[0] - one.symptoms))]
+    assert 24 <= peak_h <= 48 and "a day or two after it" in QUESTIONS[0]
+    therapy = bv.simulate(protocols.standard_course("exposure"))
+    both = bv.simulate(protocols.standard_course("one_infusion_exposure"))
+    gain = therapy.symptoms[-1] - both.symptoms[-1]
+    relief = therapy.symptoms[0] - therapy.symptoms[-1]
+    assert 0 <= gain < 0.2 * relief and "adds little" in QUESTIONS[4]
+
+
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOPPM = shutil.which("pdftoppm")
 

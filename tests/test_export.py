@@ -557,10 +557,16 @@ def test_a_manifest_that_cannot_be_saved_names_it(gallery, tmp_path, monkeypatch
 
 
 def test_ffmpeg_failure_is_a_runtime_error_with_its_message(tmp_path, monkeypatch):
-    monkeypatch.setattr(_video, "ffmpeg_exe", lambda: sys.executable)  # not ffmpeg
+    # an "ffmpeg" that reads nothing, complains and fails (whatever the timing: the
+    # frames may all fit in the pipe before it exits)
+    fake = tmp_path / "ffmpeg"
+    fake.write_text("#!/bin/sh\necho 'Unknown encoder libx264' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(_video, "ffmpeg_exe", lambda: str(fake))
     anim = _fake_gallery.animate("network", n_frames=3)
-    with pytest.raises(RuntimeError, match="^ffmpeg failed"):
+    with pytest.raises(RuntimeError, match="^ffmpeg failed: Unknown encoder libx264$"):
         _video.write_mp4(anim, tmp_path / "x.mp4")
+    assert not (tmp_path / "x.mp4").exists()
 
 
 def test_progress_bar_goes_to_stderr(gallery, tmp_path, capsys):

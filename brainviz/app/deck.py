@@ -53,16 +53,15 @@ LIMITS = (
 
 #: Discussion questions (docs/TEACHING.md).
 QUESTIONS = (
-    "The benefit of one infusion peaks at about 24 hours, when the drug has long "
-    "gone. Which steps of the cascade can explain that delay?",
-    "Why would giving exposure therapy during the infusion help less than a day "
-    "later?",
+    "The benefit of one infusion is largest a day or two after it, when the drug has "
+    "long gone. Which steps of the cascade can explain that delay?",
+    "Why would exposure therapy during the infusion help less than a day later?",
     "If blocking BDNF removes the lasting benefit in animals, what would you measure "
     "in people to test the same idea, and what could go wrong with that measurement?",
     "A drug that loosens the DMN in healthy volunteers: is that a treatment for "
     "rumination? What else would you need to know?",
-    "The model's synergy is large. What would a trial need to show before you "
-    "believed it?",
+    "In the model ketamine adds little to a full course of exposure therapy. What "
+    "would a trial need to show before you believed it adds more, and to whom?",
 )
 
 #: (source, what it shows, kind of evidence) for the references slide.
