@@ -54,3 +54,23 @@ def test_docstring_examples_run(module):
     mod = __import__(module, fromlist=["_"])
     failures, tried = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
     assert failures == 0
+
+
+def test_readme_cascade_caption_holds_for_the_model():
+    """The README's caption under docs/cascade.png says what the model shows."""
+    import numpy as np
+
+    from brainviz.science import protocols
+
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert ("the drug is gone within hours, BDNF peaks within hours, new spines take about "
+            "a day, and the symptom index is lowest a day or two after the dose and returns "
+            "over one to two weeks") in text
+    c = bv.simulate(bv.Protocol(doses=[protocols.STANDARD_IV], days=14))
+    t = c.t_h
+    assert c.at("plasma_ng_ml", 12.0) < 0.05 * c.plasma_ng_ml.max()  # gone within hours
+    assert t[np.argmax(c.bdnf)] < 12.0  # BDNF peaks within hours
+    assert 12.0 <= t[np.argmax(c.spine_density)] <= 48.0  # spines: about a day
+    relief = c.symptoms[0] - c.symptoms
+    assert 24.0 <= t[np.argmax(relief)] <= 48.0  # lowest a day or two after
+    assert relief[-1] < 0.25 * relief.max()  # back over one to two weeks
