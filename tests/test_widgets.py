@@ -305,7 +305,9 @@ def test_builder_plasma_is_zoomed_to_the_first_hours_after_each_dose():
     segments = panel._artists["plasma"].get_segments()
     assert len(segments) == 2
     peak = max(s[:, 1].max() for s in segments)
-    assert peak >= 0.3 * ax.get_ylim()[1]  # a curve, not a sliver
+    low, high = ax.get_ylim()
+    assert ax.get_yscale() == "log"
+    assert np.log(peak / low) >= 0.3 * np.log(high / low)  # a curve, not a sliver
     assert panel._artists["plasma_default"].get_ydata().max() > 100  # the default, dashed
 
 
@@ -315,8 +317,24 @@ def test_builder_marks_anaesthetic_plasma():
     assert "anaesthetic range" not in panel.harms.value
     panel.set(doses=[(0.0, 4.0, "iv")])
     assert "anaesthetic range" in panel.harms.value
-    assert panel._artists["ax2"].get_ylim()[1] >= widgets.ANAESTHETIC_NG_ML[0]
+    assert panel._artists["ax2"].get_ylim()[1] >= widgets.ANAESTHETIC_NG_ML[1]
     assert panel._artists["anaesthetic_label"].get_visible()
+
+
+def test_builder_plasma_scale_stays_put_so_doses_compare():
+    """One fixed scale from a low oral dose to an anaesthetic one: no rescaling (and
+    no full redraw) as a lecturer types amounts, and every peak is on the axes."""
+    panel = widgets.protocol_builder()
+    limits, labels = set(), set()
+    for mg, route in ((0.1, "oral"), (0.5, "iv"), (1.0, "iv"), (2.0, "iv"), (4.5, "iv")):
+        panel.set(doses=[(0.0, mg, route)])
+        ax = panel._artists["ax2"]
+        limits.add(ax.get_ylim())
+        labels.add(tuple(t.get_text() for t in ax.get_yticklabels()))
+        peak = max(s[:, 1].max() for s in panel._artists["plasma"].get_segments())
+        assert ax.get_ylim()[0] < peak < ax.get_ylim()[1], (mg, route, peak)
+    assert len(limits) == 1 and len(labels) == 1
+    assert "10" in next(iter(labels)) and not any("^" in t for t in next(iter(labels)))
 
 
 def test_builder_legend_sits_under_both_plots_without_a_gap():

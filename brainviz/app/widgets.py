@@ -998,6 +998,8 @@ _ROUTE_OPTIONS = [(ROUTES[r].label, r) for r in ROUTES]
 _KIND_OPTIONS = [(k, k) for k in SESSION_KINDS]
 _MAX_ROWS = 30
 _PLASMA_WINDOW_H = 12.0  # plasma is drawn for the first hours after each dose
+_PLASMA_LIMITS_NG_ML = (1.0, 4000.0)  # the builder's plasma axis (log), fixed
+_PLASMA_TICKS_NG_ML = (1.0, 10.0, 100.0, 1000.0)
 
 
 def _row_time(label: str, at_h, end_h: float) -> float:
@@ -1244,13 +1246,17 @@ def protocol_builder(*, theme: str = "notebook") -> Panel:
         anaesthetic_label = ax2.text(_PLASMA_WINDOW_H * 0.98, ANAESTHETIC_NG_ML[0],
                                      "anaesthesia", ha="right", va="bottom",
                                      fontsize="small", color=OKABE_ITO["vermillion"])
-        anaesthetic_label.set_in_layout(False)  # off the axes until a dose reaches it
+        anaesthetic_label.set_in_layout(False)
         plasma_default, = ax2.plot([], [], **_DEFAULT_STYLE)
         plasma = LineCollection([], colors=OKABE_ITO["blue"], linewidths=2)
         ax2.add_collection(plasma)
-        ax2.set(xlim=(0, _PLASMA_WINDOW_H), ylim=(0, 300), xlabel="hours after each dose",
-                ylabel="plasma ketamine\n(ng/mL)")
+        # one fixed log scale from trace levels to anaesthesia: doses compare by eye, a
+        # bigger dose climbs into the bands, and no move of a row rescales the axis
+        ax2.set(xlim=(0, _PLASMA_WINDOW_H), yscale="log", ylim=_PLASMA_LIMITS_NG_ML,
+                xlabel="hours after each dose", ylabel="plasma ketamine\n(ng/mL, log)")
         ax2.set_xticks([0, 3, 6, 9, 12])
+        ax2.set_yticks(_PLASMA_TICKS_NG_ML, [f"{v:g}" for v in _PLASMA_TICKS_NG_ML])
+        ax2.minorticks_off()
         title = fig.suptitle(" ", x=0.01, ha="left", fontweight="bold")
         return dict(sym=sym, default=default, dose_marks=dose_marks, band=band,
                     sessions=list(session_marks.values()), _kinds=list(session_marks),
@@ -1279,9 +1285,6 @@ def protocol_builder(*, theme: str = "notebook") -> Panel:
             first = after(d, d.protocol.doses[0].at_h)
             a["plasma_default"].set_data(first[:, 0], first[:, 1])
         peak = max([float(s[:, 1].max()) for s in segments if len(s)] + [1.0])
-        top = _nice_ceiling(peak * 1.1, (1.5, 3.0, 6.0))
-        a["ax2"].set_ylim(0, max(300.0, top))
-        a["anaesthetic_label"].set_visible(top >= ANAESTHETIC_NG_ML[0])
         n_d, n_s = len(c.protocol.doses), len(c.protocol.therapy)
         a["title"].set_text(f"{n_d} dose{'s' * (n_d != 1)}, {n_s} session{'s' * (n_s != 1)}: "
                             f"lowest {c.symptoms.min():.0f}, end {c.symptoms[-1]:.0f} "
