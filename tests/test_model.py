@@ -211,3 +211,15 @@ def test_time_grid_is_as_accurate_as_a_one_minute_grid(monkeypatch):
                      "bp_rise_mmhg", "bdnf"):
             assert c.series[name].max() == pytest.approx(fine.series[name].max(), rel=0.01,
                                                          abs=1e-9), (p, name)
+
+
+def test_a_session_at_the_start_is_not_in_the_starting_value():
+    """A course's first point is the state before anything happens: a session at 0 h
+    gives the same start, and the same week, as one a quarter of an hour later."""
+    untreated = bv.simulate(bv.Protocol(days=7))
+    at0, later = (bv.simulate(bv.Protocol(therapy=[bv.Session(t, "exposure", 90)], days=7))
+                  for t in (0.0, 0.25))
+    assert at0.symptoms[0] == pytest.approx(untreated.symptoms[0])
+    assert at0.extinction[0] == 0.0
+    assert at0.symptoms[-1] == pytest.approx(later.symptoms[-1], abs=0.1)
+    assert at0.at("extinction", 0.5) > 0.0  # the session still counts, just after it starts

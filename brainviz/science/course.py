@@ -38,7 +38,7 @@ from .params import _resolve
 from .._validate import check_choice, check_number, did_you_mean, tuple_of
 from .pharmacology import Dose
 from .stages import _OUTPUTS as _STAGE_OUTPUTS
-from .stages import _RECON_OPEN_H, STAGES
+from .stages import _GAIN_AFTER_H, _RECON_OPEN_H, STAGES
 
 __all__ = ["Session", "Protocol", "Course", "simulate", "sweep", "SESSION_KINDS"]
 
@@ -526,10 +526,10 @@ def _own_grid(schedule: tuple) -> np.ndarray:
                             (1.0, _HOURLY_UNTIL_H)):
             pieces.append(np.arange(t, min(t0 + until, end), step))
             t = max(t, t0 + until)
-    for t0 in sessions:  # just before and at the session (extinction jumps there),
-        # the window's opening and its close
-        pieces.append(np.concatenate([[t0 - _JUMP_H, t0, t0 + _RECON_OPEN_H],
-                                      t0 + np.asarray(windows)]))
+    for t0 in sessions:  # just before, at and just after the session start (extinction
+        # jumps there), the window's opening and its close
+        pieces.append(np.concatenate([[t0 - _JUMP_H, t0, t0 + _GAIN_AFTER_H,
+                                       t0 + _RECON_OPEN_H], t0 + np.asarray(windows)]))
     grid = np.unique(np.round(np.concatenate([np.asarray(x, float) for x in pieces]), 6))
     # the end exactly, once, even for courses shorter than the rounding
     grid = np.append(grid[(grid >= 0.0) & (grid < end - 1e-9)], end)

@@ -82,6 +82,8 @@ __all__ = ["STAGES", "low_pass", "pharmacology", "glutamate", "plasticity", "dmn
            "reconsolidation", "extinction", "readout"]
 
 _RECON_OPEN_H = 10.0 / 60.0  # the window opens about 10 min after retrieval (Monfils 2009)
+_GAIN_AFTER_H = 1.0 / 60.0  # a session's extinction counts from a minute after its start,
+# so the value at the start (and a course's first point) is the one before it
 _SPINE_REF = 0.12  # spines/um: the stress-induced deficit used to normalise new spines
 _EXTINCTION_MAX = 0.6  # saturation of learned vmPFC -> amygdala inhibition
 _FC_FLOOR, _FC_SPAN = 0.45, 0.45  # DMN connectivity mapped to the rumination score
@@ -379,12 +381,14 @@ def extinction(t_h, state, params) -> dict:
         stable[:, j] = np.clip(P["extinction_consolidation"][:, 0] * p_s[:, j], 0.0, 1.0)
         amyg_s[:, j], tol_s[:, j] = a, tol
 
-    # between sessions both stores decay; each session adds its gain at its start
+    # between sessions both stores decay; each session adds its gain just after its
+    # start (the grid holds that point), never at the start itself
+    after = np.clip(np.searchsorted(t, s_t + 0.5 * _GAIN_AFTER_H), 0, t.size - 1)
     every = np.broadcast_to(rows, s_idx.shape)
     jump_lab = np.zeros((n, t.size))
     jump_stab = np.zeros((n, t.size))
-    np.add.at(jump_lab, (every, s_idx), gains * (1.0 - stable))
-    np.add.at(jump_stab, (every, s_idx), gains * stable)
+    np.add.at(jump_lab, (every, after), gains * (1.0 - stable))
+    np.add.at(jump_stab, (every, after), gains * stable)
     ext = _decaying(jump_lab, dt, _collapse(tau_lab)) + _decaying(jump_stab, dt, tau_stab)
     return {"extinction": np.minimum(ext, _EXTINCTION_MAX),
             "session_amygdala_response": amyg_s, "session_tolerability": tol_s,
