@@ -217,7 +217,10 @@ def test_gif_frame_indices_keep_the_duration():
 def test_vtt_has_one_cue_per_storyboard_beat(gallery, tmp_path):
     export(tmp_path, only="memory", formats=["mp4"], progress=False)
     text = (tmp_path / "memory.vtt").read_text(encoding="utf-8")
-    assert text.startswith("WEBVTT")
+    # titled as the video, not as the still figure of the same name
+    from brainviz.views.animation import TITLES
+
+    assert text.startswith(f"WEBVTT - {TITLES['memory']}\n")
     cues = re.findall(r"\n(\d+)\n(\d\d:\d\d:\d\d\.\d{3}) --> (\d\d:\d\d:\d\d\.\d{3})\n(.+)\n",
                       text)
     beats = gallery.storyboard("memory")
@@ -632,3 +635,47 @@ def test_real_animations_blit_exactly_what_a_full_redraw_draws():
             assert (diff > 8).mean() < 0.001, (name, i)
         _video.done_with(anim)
         matplotlib.pyplot.close(fig)
+
+
+def test_a_frame_with_the_previous_frames_key_shows_the_same_pixels():
+    """The contract render_frames relies on to skip drawing: two frames with the same
+    frame_key (model time, beat), each drawn in full after a different frame, are the
+    same picture. Every run of repeated keys in every video is checked at its ends."""
+    gallery = pytest.importorskip("brainviz.views.gallery")
+    for name in gallery.NAMES:
+        anim = gallery.animate(name, theme="notebook", fps=5)
+        keys = [anim.frame_key(i) for i in range(anim.n_frames)]
+        runs = [i for i in range(1, anim.n_frames) if keys[i] == keys[i - 1]
+                and (i + 1 == anim.n_frames or keys[i + 1] != keys[i])]
+        assert runs, f"{name}: no held frames at 5 fps"
+        canvas = FigureCanvasAgg(anim.fig)
+        anim.fig.set_dpi(30)
+        for artist in anim.animated_artists:
+            artist.set_animated(False)
+        for last in runs[:6]:
+            first = last
+            while first > 0 and keys[first - 1] == keys[last]:
+                first -= 1
+            pictures = []
+            for before, i in ((max(first - 1, 0), first), (0, last)):
+                anim.draw_frame(before)  # arrive from somewhere else
+                anim.draw_frame(i)
+                canvas.draw()
+                pictures.append(np.asarray(canvas.buffer_rgba()).copy())
+            assert np.array_equal(*pictures), (name, first, last)
+        _video.done_with(anim)
+        matplotlib.pyplot.close(anim.fig)
+
+
+def test_held_frames_are_drawn_once():
+    gallery = pytest.importorskip("brainviz.views.gallery")
+    anim = gallery.animate("dmn", theme="notebook", fps=5)
+    keys = [anim.frame_key(i) for i in range(anim.n_frames)]
+    drawn = []
+    original = anim.draw_frame
+    anim.draw_frame = lambda i: (drawn.append(i), original(i))[1]
+    n = sum(1 for _ in _video.render_frames(anim, range(anim.n_frames), dpi=20))
+    assert n == anim.n_frames
+    assert len(drawn) == 1 + sum(a != b for a, b in zip(keys, keys[1:])) < anim.n_frames
+    _video.done_with(anim)
+    matplotlib.pyplot.close(anim.fig)

@@ -337,6 +337,13 @@ def vtt(beats, *, title: str = "") -> bytes:
 
 # --------------------------------------------------------------------- the page
 
+def _video_title(name: str) -> str:
+    """The animation's own title (the still figure's may describe another picture)."""
+    from ..views.animation import TITLES
+
+    return TITLES.get(name, name.replace("_", " ").capitalize())
+
+
 def _title(gallery, name: str) -> str:
     title = getattr(gallery, "title", None)
     if title is not None:
@@ -647,7 +654,7 @@ def _export(req: _Request, gallery) -> list[pathlib.Path]:
                 _put_bytes(out, f"{name}.txt", text, bar, written)
                 if f"{name}.vtt" in planned[name]:
                     board = _storyboard(gallery, name)
-                    _put_bytes(out, f"{name}.vtt", vtt(board, title=_title(gallery, name)),
+                    _put_bytes(out, f"{name}.vtt", vtt(board, title=_video_title(name)),
                                bar, written)
             _put_bytes(out, INDEX, _index_html(req.all_names, out, gallery), bar, written)
             tmp = out.temp_path(ARCHIVE)

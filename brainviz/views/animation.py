@@ -44,6 +44,12 @@ class Animation(FuncAnimation):
         Model time shown by each frame (hours).
     beats : tuple of Beat
         The storyboard; ``beat_of_frame[i]`` is the beat frame ``i`` belongs to.
+
+    Notes
+    -----
+    What frame ``i`` shows depends only on :meth:`frame_key` (its model time and its
+    beat): exporters render a frame whose key equals the previous frame's once (a
+    caption held while the model's clock stands still costs nothing).
     """
 
     def __init__(self, fig, update, n_frames: int, fps: int, artists, times_h, name: str,
@@ -69,6 +75,11 @@ class Animation(FuncAnimation):
             raise ValueError(f"frame must be in [0, {self.n_frames - 1}], got {i}")
         self._update(int(i))
         return self.animated_artists
+
+    def frame_key(self, i: int) -> tuple[float, int]:
+        """What frame ``i`` shows is a function of this key: (model time, beat)."""
+        beat = int(self.beat_of_frame[i]) if self.beat_of_frame.size else 0
+        return float(self.times_h[i]), beat
 
     def frame_of_beat(self, k: int) -> int:
         """The middle frame of beat ``k`` (to look at what a beat shows)."""
