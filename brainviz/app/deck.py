@@ -217,7 +217,7 @@ class _Deck:
 
 def _check(labels, out, only, fps, jobs, gallery):
     from .._validate import check_whole
-    from .export import _names, _one_of
+    from .export import FPS_RANGE, JOBS_RANGE, _wanted
 
     if not isinstance(out, (str, pathlib.PurePath)) or not str(out):
         raise ValueError(f"{labels['out']}: must be a path to a .pptx file, got {out!r}")
@@ -228,18 +228,10 @@ def _check(labels, out, only, fps, jobs, gallery):
         raise ValueError(f"{labels['out']}: the folder {str(out.parent)!r} does not exist")
     if out.is_dir():
         raise ValueError(f"{labels['out']}: {str(out)!r} is a folder")
-    fps = check_whole(labels["fps"], fps, 5, 60)
+    fps = check_whole(labels["fps"], fps, *FPS_RANGE)
     if jobs is not None:
-        jobs = check_whole(labels["jobs"], jobs, 1, 64)
-    names = tuple(gallery.NAMES)
-    if only is None:
-        wanted = names
-    else:
-        wanted = _names(only)
-        if not wanted:
-            raise ValueError(f"{labels['only']}: choose at least one name "
-                             f"(valid: {', '.join(names)}); leave it out for all")
-        wanted = tuple(dict.fromkeys(_one_of(labels["only"], n, names) for n in wanted))
+        jobs = check_whole(labels["jobs"], jobs, *JOBS_RANGE)
+    wanted = _wanted(labels["only"], only, tuple(gallery.NAMES), "for all")
     order = [n for n in TEACHING_ORDER if n in wanted] + \
         [n for n in wanted if n not in TEACHING_ORDER]
     return out, tuple(order), fps, jobs

@@ -135,6 +135,18 @@ class _Request:
     labels: dict
 
 
+def _wanted(label: str, only, names: tuple, all_of_them: str) -> tuple:
+    """The names *only* asks for (all *names* when None): checked, once each, in the
+    order given; an empty choice is an error that says how to get all of them."""
+    if only is None:
+        return names
+    wanted = _names(only)
+    if not wanted:
+        raise ValueError(f"{label}: choose at least one name (valid: {', '.join(names)}); "
+                         f"leave it out {all_of_them}")
+    return tuple(dict.fromkeys(_one_of(label, n, names) for n in wanted))
+
+
 def _check(gallery, labels: dict, outdir, only, formats, theme, dpi, fps, progress,
            jobs) -> _Request:
     """Check every argument before anything is made; errors name *labels*' names."""
@@ -154,14 +166,7 @@ def _check(gallery, labels: dict, outdir, only, formats, theme, dpi, fps, progre
     if jobs is not None:
         jobs = check_whole(labels["jobs"], jobs, *JOBS_RANGE)
     names = tuple(gallery.NAMES)
-    if only is None:
-        wanted = names
-    else:
-        wanted = _names(only)
-        if not wanted:
-            raise ValueError(f"{labels['only']}: choose at least one name "
-                             f"(valid: {', '.join(names)}); leave it out to export all")
-        wanted = tuple(dict.fromkeys(_one_of(labels["only"], n, names) for n in wanted))
+    wanted = _wanted(labels["only"], only, names, "to export all")
     theme = _one_of(labels["theme"], theme, tuple(gallery.THEMES))
     folder = _check_outdir(outdir, labels["outdir"])
     return _Request(folder, wanted, names, fmts, theme, dpi, fps, progress,
