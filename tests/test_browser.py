@@ -15,7 +15,6 @@ so their kernels are shut down, and nothing is asked of a CDN.
 
 import os
 import queue
-import shutil
 import signal
 import socket
 import subprocess
@@ -25,18 +24,14 @@ import time
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        pytest.fail("CI must install chromium (see .ci/run)", pytrace=False)
-    pytest.skip("no chromium installed", allow_module_level=True)
+from _browser import ARGS, require_chromium  # noqa: E402
+
+CHROMIUM = require_chromium(module=True)
 sync_api = pytest.importorskip("playwright.sync_api")
 pytest.importorskip("voila")
 
 from brainviz.app.present import PANELS, _port_busy_on, _wait_for_port  # noqa: E402
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 # `brainviz present` itself, plus a panel whose callback does nothing (the checks below
 # must notice): write_apps is wrapped in the presenter's process only.

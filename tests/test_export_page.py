@@ -9,23 +9,18 @@ download-all archive. Runs on the fake gallery (tests/_fake_gallery.py).
 import functools
 import http.server
 import os
-import shutil
 import threading
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        pytest.fail("CI must install chromium (see .ci/run)", pytrace=False)
-    pytest.skip("no chromium installed", allow_module_level=True)
+from _browser import ARGS as _ARGS, require_chromium  # noqa: E402
+
+CHROMIUM = require_chromium(module=True)
 sync_api = pytest.importorskip("playwright.sync_api")
 
 from brainviz.app.export import ARCHIVE, export  # noqa: E402
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--autoplay-policy=no-user-gesture-required"]
+ARGS = [*_ARGS, "--autoplay-policy=no-user-gesture-required"]
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

@@ -7,21 +7,18 @@ MathJax), widgets static pictures, and nothing a user made replaced.
 
 import html
 import json
-import os
 import pathlib
 import re
-import shutil
 
 import nbformat
 import pytest
+
+from _browser import ARGS, require_chromium
 
 from brainviz.app import slides
 from brainviz.app.cli import main
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update"]
 
 
 def _notebook(path):
@@ -116,13 +113,13 @@ def test_slides_start_at_the_headings_when_the_author_placed_none():
     assert all(re.match(r"#{1,2} ", s) for s in starts)
 
 
-@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="no chromium installed")
 def test_slides_run_offline_in_a_browser(built):
+    chromium = require_chromium()
     sync_api = pytest.importorskip("playwright.sync_api")
     out, _ = built
     asked, errors = [], []
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=chromium, args=ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 720})
 

@@ -186,10 +186,11 @@ def _run_deck(args) -> int:
 def _add_slides(sub) -> None:
     slides = sub.add_parser(
         "slides", help="turn a notebook into reveal.js slides that work offline",
-        description="Write a notebook as a reveal.js slide show (one HTML file beside "
-        "a folder with reveal.js) that needs no network: setup hidden, no code, "
-        "widgets and quizzes shown as their pictures. Open it in a browser; press F "
-        "for full screen.")
+        description="Run a notebook and write it as a reveal.js slide show: one HTML "
+        "file with reveal.js inside, so it needs no network. A slide per section, "
+        "equations as pictures, setup and hidden solutions left out, the code of cells "
+        "that show a figure or widget hidden, widgets and quizzes shown as their "
+        "pictures. Open it in a browser; press F for full screen.")
     slides.add_argument("notebook", metavar="NOTEBOOK", help="the .ipynb file")
     slides.add_argument("out", nargs="?", metavar="OUT.html",
                         help="the page to write (default: NOTEBOOK's name with "
